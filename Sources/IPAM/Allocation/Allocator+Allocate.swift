@@ -1,0 +1,214 @@
+import NetworkAddresses
+
+extension Allocator {
+    /// Gives the Service the addresses its request calls for, or says why not and changes nothing.
+    ///
+    /// For a Service that already holds addresses the call is a reconcile: addresses that still fit the request
+    /// stay (they never move because pools changed or others were released), families the request no longer
+    /// wants are released, and missing families are added (a PreferDualStack Service whose second family was
+    /// exhausted gets it later).
+    ///
+    /// For a new Service: its previous address if it was released recently and is still free, else (when its
+    /// namespace allows sharing) the lowest address it can share, else the lowest free address of its pool
+    /// (highest with `search-order: desc`).
+    public mutating func allocate(_ request: AddressRequest) -> Result<Assignment, AllocationFailure> {
+        if !request.requestedAddresses.isEmpty {
+            return claimRequested(request)
+        }
+        let namespace = request.service.namespace
+        guard let scope = configuration.scope(forNamespace: namespace), let poolID = poolIDs[scope] else {
+            if let current = assignments[request.service] {
+                return .success(current)  // keep what it has; nothing to add from
+            }
+            return .failure(.noPool(namespace: namespace))
+        }
+        let definition = pools[poolID].definition
+        let current = assignments[request.service]
+        let ports = Self.packed(request.ports)
+        let holder = Holder(
+            service: request.service, ports: ports, consents: configuration.allowsSharing(namespace: namespace))
+
+        if definition.isDHCP {
+            if let current, current.addresses.contains(where: { !$0.isUnspecified }) {
+                return updatePorts(current, holder: holder, request: request)
+            }
+            let assignment = Assignment(
+                service: request.service, addresses: [IPAddress(ipv4: 0)], origin: .dhcp, ports: request.ports)
+            assignments[request.service] = assignment
+            return .success(assignment)
+        }
+
+        let plan = FamilyPlan(request, definition)
+        var chosen: [IPAddress] = []
+        var kept: [IPAddress] = []
+        var failures: [AllocationFailure] = []
+        let previous = current == nil ? recent.addresses(of: request.service) : nil
+        for family in plan.order {
+            if let address = current?.addresses.first(where: { $0.family == family && !$0.isUnspecified }) {
+                if let refusal = holdings[address]?.refusal(for: holder, family: family) {
+                    return .failure(.addressInUse(address, holders: otherHolders(address, request.service), refusal))
+                }
+                chosen.append(address)
+                kept.append(address)
+            } else if !definition.hasAddresses(family) {
+                failures.append(.noPoolForFamily(scope, family))
+            } else if let address = candidate(poolID, family, holder, previous) {
+                chosen.append(address)
+            } else {
+                failures.append(.exhausted(scope, family))
+            }
+        }
+        if plan.requiresAll, let failure = failures.first {
+            return .failure(failure)
+        }
+        if chosen.isEmpty {
+            return .failure(failures.count == 1 ? failures[0] : .noFamilyAvailable(failures))
+        }
+
+        for address in current?.addresses ?? [] where !kept.contains(address) {
+            giveBack(address, by: request.service)
+        }
+        for address in chosen {
+            if kept.contains(address) {
+                updateClaim(address, to: holder)
+            } else {
+                take(address, by: holder)
+            }
+        }
+        if previous != nil {
+            recent.forget(request.service)
+        }
+        let assignment = Assignment(service: request.service, addresses: chosen, origin: .pool, ports: request.ports)
+        assignments[request.service] = assignment
+        return .success(assignment)
+    }
+
+    /// Gives up every address of the Service, and remembers them in case it comes back.
+    @discardableResult
+    public mutating func release(_ service: ServiceKey) -> Assignment? {
+        guard let assignment = assignments.removeValue(forKey: service) else { return nil }
+        let held = assignment.addresses.filter { !$0.isUnspecified }
+        for address in held {
+            giveBack(address, by: service)
+        }
+        if assignment.origin == .pool {
+            recent.remember(service, held)
+        }
+        return assignment
+    }
+
+    // MARK: Requested addresses
+
+    private mutating func claimRequested(_ request: AddressRequest) -> Result<Assignment, AllocationFailure> {
+        var wanted: [IPAddress] = []
+        for address in request.requestedAddresses where !wanted.contains(address) {
+            wanted.append(address)
+        }
+        let holder = Holder(
+            service: request.service, ports: Self.packed(request.ports),
+            consents: configuration.allowsSharing(namespace: request.service.namespace))
+        for address in wanted where !address.isUnspecified {
+            if let refusal = holdings[address]?.refusal(for: holder, family: address.family) {
+                return .failure(.addressInUse(address, holders: otherHolders(address, request.service), refusal))
+            }
+        }
+        let current = assignments[request.service]?.addresses ?? []
+        for address in current where !wanted.contains(address) && !address.isUnspecified {
+            giveBack(address, by: request.service)
+        }
+        for address in wanted where !address.isUnspecified {
+            if current.contains(address) {
+                updateClaim(address, to: holder)
+            } else {
+                take(address, by: holder)
+            }
+        }
+        recent.forget(request.service)
+        let assignment = Assignment(
+            service: request.service, addresses: wanted, origin: .requested, ports: request.ports)
+        assignments[request.service] = assignment
+        return .success(assignment)
+    }
+
+    /// Keeps the addresses and applies new ports, when the co-holders allow them.
+    private mutating func updatePorts(
+        _ current: Assignment, holder: Holder, request: AddressRequest
+    ) -> Result<Assignment, AllocationFailure> {
+        let held = current.addresses.filter { !$0.isUnspecified }
+        for address in held {
+            if let refusal = holdings[address]?.refusal(for: holder, family: address.family) {
+                return .failure(.addressInUse(address, holders: otherHolders(address, request.service), refusal))
+            }
+        }
+        for address in held {
+            updateClaim(address, to: holder)
+        }
+        var updated = current
+        updated.ports = request.ports
+        assignments[request.service] = updated
+        return .success(updated)
+    }
+
+    // MARK: Choosing
+
+    /// The address a new claim of `family` would get from the pool, without taking it.
+    private func candidate(_ poolID: Int, _ family: IPFamily, _ holder: Holder, _ previous: [IPAddress]?) -> IPAddress? {
+        let pool = pools[poolID]
+        if let previous = previous?.first(where: { $0.family == family }), pool.definition.canAllocate(previous),
+            holdings[previous]?.refusal(for: holder, family: family) == nil
+        {
+            return previous
+        }
+        let descending = configuration.searchOrder == .descending
+        if family == .ipv4, holder.shares,
+            let shared = pool.shared.firstCompatible(with: holder.ports, descending: descending)
+        {
+            return IPAddress(ipv4: UInt32(truncatingIfNeeded: shared))
+        }
+        let free = pool.free[family.index]
+        guard let value = descending ? free.highest : free.lowest else { return nil }
+        return IPAddress(family: family, value: value)
+    }
+
+    private func otherHolders(_ address: IPAddress, _ service: ServiceKey) -> [ServiceKey] {
+        holders(of: address).filter { $0 != service }
+    }
+
+    static func packed(_ ports: [ServicePort]) -> [UInt32] {
+        var packed = ports.map(\.packed)
+        packed.sort()
+        var unique: [UInt32] = []
+        unique.reserveCapacity(packed.count)
+        for port in packed where unique.last != port {
+            unique.append(port)
+        }
+        return unique
+    }
+}
+
+/// Which families a request needs, in the order they go into the annotation.
+struct FamilyPlan {
+    let order: [IPFamily]
+    /// RequireDualStack and single-stack need every family in `order`; PreferDualStack needs at least one.
+    let requiresAll: Bool
+
+    init(_ request: AddressRequest, _ pool: PoolDefinition) {
+        switch request.familyPolicy {
+        case .singleStack:
+            let family =
+                request.families.first
+                ?? (pool.hasAddresses(.ipv4) || !pool.hasAddresses(.ipv6) ? IPFamily.ipv4 : .ipv6)
+            order = [family]
+            requiresAll = true
+        case .preferDualStack, .requireDualStack:
+            let primary = request.families.first ?? .ipv4
+            order = [primary, primary == .ipv4 ? .ipv6 : .ipv4]
+            requiresAll = request.familyPolicy == .requireDualStack
+        }
+    }
+}
+
+extension IPAddress {
+    /// `0.0.0.0` or `::`: kube-vip's "lease this address by DHCP" placeholder, which many Services may hold.
+    public var isUnspecified: Bool { value == 0 }
+}

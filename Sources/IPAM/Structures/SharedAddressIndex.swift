@@ -1,0 +1,95 @@
+/// The addresses of one pool that Services may join (every holder allows sharing), with the ports already
+/// used on each, so that "lowest address whose ports are disjoint from mine" avoids walking every address.
+///
+/// Each subtree remembers the ports used by *every* address in it. A subtree where one of the requested ports
+/// is used everywhere is skipped whole, which keeps the search logarithmic in the common shapes: everyone on
+/// TCP/443, or a few popular ports packed together. A request whose ports each block a different part of the
+/// pool can still visit more addresses; that costs time, never correctness.
+struct SharedAddressIndex: Sendable {
+    private var tree = OrderedTree<SharedPorts>()
+
+    var count: Int { tree.count }
+
+    mutating func replaceAll(_ tree: OrderedTree<SharedPorts>) {
+        self.tree = tree
+    }
+
+    /// Records the ports now used on `address` (sorted), or removes it from the index when nil.
+    mutating func set(_ address: UInt128, ports: [UInt32]?) {
+        if let ports {
+            tree.insert(address, SharedPorts(ports: ports))
+        } else {
+            tree.remove(address)
+        }
+    }
+
+    /// The lowest (highest, when `descending`) address none of whose ports are in `requested` (sorted).
+    func firstCompatible(with requested: [UInt32], descending: Bool) -> UInt128? {
+        tree.firstMatch(
+            descending: descending,
+            excluded: { everywhere in SortedPorts.intersects(everywhere, requested) },
+            matches: { _, used in !SortedPorts.intersects(used.ports, requested) }
+        ).map { tree.key($0) }
+    }
+
+    /// Every entry in address order; for tests.
+    var entries: [(address: UInt128, ports: [UInt32])] { tree.entries().map { ($0.key, $0.payload.ports) } }
+}
+
+struct SharedPorts: TreePayload, Sendable {
+    var ports: [UInt32]
+
+    /// Ports used by every address of the subtree.
+    static func summarize(_ payload: SharedPorts, left: [UInt32]?, right: [UInt32]?) -> [UInt32] {
+        var sets = [payload.ports]
+        if let left { sets.append(left) }
+        if let right { sets.append(right) }
+        if sets.count == 1 { return payload.ports }
+        sets.sort { $0.count < $1.count }
+        guard !sets[0].isEmpty else { return [] }
+        return sets[0].filter { port in sets.dropFirst().allSatisfy { SortedPorts.contains($0, port) } }
+    }
+}
+
+/// Sorted, duplicate-free arrays of packed (protocol, port) keys.
+enum SortedPorts {
+    static func contains(_ sorted: [UInt32], _ value: UInt32) -> Bool {
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sorted[mid] < value {
+                low = mid + 1
+            } else {
+                high = mid
+            }
+        }
+        return low < sorted.count && sorted[low] == value
+    }
+
+    static func intersects(_ a: [UInt32], _ b: [UInt32]) -> Bool {
+        let (small, large) = a.count <= b.count ? (a, b) : (b, a)
+        guard let first = large.first, let last = large.last else { return false }
+        return small.contains { $0 >= first && $0 <= last && contains(large, $0) }
+    }
+
+    /// The sorted union of two disjoint sorted arrays.
+    static func union(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
+        var result: [UInt32] = []
+        result.reserveCapacity(a.count + b.count)
+        var i = 0
+        var j = 0
+        while i < a.count && j < b.count {
+            if a[i] < b[j] {
+                result.append(a[i])
+                i += 1
+            } else {
+                result.append(b[j])
+                j += 1
+            }
+        }
+        result.append(contentsOf: a[i...])
+        result.append(contentsOf: b[j...])
+        return result
+    }
+}
