@@ -76,7 +76,9 @@ extension Allocator {
             }
         }
         if previous != nil {
-            recent.forget(request.service)
+            for address in recent.forget(request.service) {
+                endHoldBack(address)
+            }
         }
         let assignment = Assignment(service: request.service, addresses: chosen, origin: .pool, ports: request.ports)
         assignments[request.service] = assignment
@@ -88,11 +90,18 @@ extension Allocator {
     public mutating func release(_ service: ServiceKey) -> Assignment? {
         guard let assignment = assignments.removeValue(forKey: service) else { return nil }
         let held = assignment.addresses.filter { !$0.isUnspecified }
-        for address in held {
-            giveBack(address, by: service)
+        guard assignment.origin == .pool, recent.capacity > 0, !held.isEmpty else {
+            for address in held {
+                giveBack(address, by: service)
+            }
+            return assignment
         }
-        if assignment.origin == .pool {
-            recent.remember(service, held)
+        let (release, expired) = recent.remember(service, held)
+        for address in held {
+            giveBack(address, by: service, holdBackFor: release)
+        }
+        for address in expired {
+            endHoldBack(address)
         }
         return assignment
     }
@@ -123,7 +132,9 @@ extension Allocator {
                 take(address, by: holder)
             }
         }
-        recent.forget(request.service)
+        for address in recent.forget(request.service) where !wanted.contains(address) {
+            endHoldBack(address)
+        }
         let assignment = Assignment(
             service: request.service, addresses: wanted, origin: .requested, ports: request.ports)
         assignments[request.service] = assignment
@@ -151,23 +162,35 @@ extension Allocator {
 
     // MARK: Choosing
 
-    /// The address a new claim of `family` would get from the pool, without taking it.
-    private func candidate(_ poolID: Int, _ family: IPFamily, _ holder: Holder, _ previous: [IPAddress]?) -> IPAddress? {
-        let pool = pools[poolID]
-        if let previous = previous?.first(where: { $0.family == family }), pool.definition.canAllocate(previous),
-            holdings[previous]?.refusal(for: holder, family: family) == nil
+    /// The address a new claim of `family` would get from the pool, without taking it: the Service's own
+    /// held-back address, else a joinable shared address, else the lowest free one, else the oldest address
+    /// held back for someone else.
+    private mutating func candidate(
+        _ poolID: Int, _ family: IPFamily, _ holder: Holder, _ previous: [IPAddress]?
+    ) -> IPAddress? {
+        if let previous = previous?.first(where: { $0.family == family }),
+            pools[poolID].definition.canAllocate(previous), isAvailable(previous, to: holder, poolID)
         {
             return previous
         }
         let descending = configuration.searchOrder == .descending
         if family == .ipv4, holder.shares,
-            let shared = pool.shared.firstCompatible(with: holder.ports, descending: descending)
+            let shared = pools[poolID].shared.firstCompatible(with: holder.ports, descending: descending)
         {
             return IPAddress(ipv4: UInt32(truncatingIfNeeded: shared))
         }
-        let free = pool.free[family.index]
-        guard let value = descending ? free.highest : free.lowest else { return nil }
-        return IPAddress(family: family, value: value)
+        let free = pools[poolID].free[family.index]
+        if let value = descending ? free.highest : free.lowest {
+            return IPAddress(family: family, value: value)
+        }
+        return oldestHeldBack(poolID, family)
+    }
+
+    /// Whether the Service could hold `address` now: held back for it, joinable, or free.
+    private func isAvailable(_ address: IPAddress, to holder: Holder, _ poolID: Int) -> Bool {
+        if recent.isHeldBack(address, for: holder.service) { return true }
+        if let holding = holdings[address] { return holding.refusal(for: holder, family: address.family) == nil }
+        return pools[poolID].free[address.family.index].contains(address.value)
     }
 
     private func otherHolders(_ address: IPAddress, _ service: ServiceKey) -> [ServiceKey] {

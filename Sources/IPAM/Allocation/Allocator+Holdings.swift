@@ -6,6 +6,9 @@ extension Allocator {
     mutating func take(_ address: IPAddress, by holder: Holder, updatingPools: Bool = true) {
         var holding = holdings.removeValue(forKey: address) ?? Holding()
         let wasFree = holding.isEmpty
+        if wasFree && recent.isHeldBack(address) {
+            recent.take(address)
+        }
         let wasJoinable = holding.isJoinable
         holding.add(holder)
         if updatingPools {
@@ -14,15 +17,43 @@ extension Allocator {
         holdings[address] = holding
     }
 
-    /// Removes `service`'s claim on `address`, freeing the address when nobody else holds it.
-    mutating func giveBack(_ address: IPAddress, by service: ServiceKey) {
+    /// Removes `service`'s claim on `address`. When nobody else holds it the address becomes free, or, with
+    /// `holdBackFor`, is held back for that release of the Service.
+    mutating func giveBack(_ address: IPAddress, by service: ServiceKey, holdBackFor release: UInt64? = nil) {
         guard var holding = holdings.removeValue(forKey: address) else { return }
         let wasJoinable = holding.isJoinable
         holding.remove(service)
-        poolsChanged(address, holding: holding, wasFree: false, wasJoinable: wasJoinable)
+        if let release, holding.isEmpty {
+            recent.holdBack(address, release: release)
+        }
+        poolsChanged(address, holding: holding, wasFree: false, wasJoinable: wasJoinable, heldBack: release)
         if !holding.isEmpty {
             holdings[address] = holding
         }
+    }
+
+    /// Turns a held-back address into an ordinary free one.
+    mutating func endHoldBack(_ address: IPAddress) {
+        recent.take(address)
+        guard !Allocatability.isSkipped(address.value, address.family) else { return }
+        for id in coverage.pools(containing: address) {
+            pools[id].free[address.family.index].insert(address.value)
+        }
+    }
+
+    /// The pool's oldest held-back address of `family`, for when nothing else is free.
+    mutating func oldestHeldBack(_ poolID: Int, _ family: IPFamily) -> IPAddress? {
+        let f = family.index
+        while pools[poolID].heldBackHead[f] < pools[poolID].heldBack[f].count {
+            let entry = pools[poolID].heldBack[f][pools[poolID].heldBackHead[f]]
+            if let address = IPAddress(family: family, value: entry.value),
+                recent.heldBack[address] == entry.release
+            {
+                return address
+            }
+            pools[poolID].heldBackHead[f] += 1
+        }
+        return nil
     }
 
     /// Replaces `holder.service`'s claim on `address` (new ports or consent). The caller has checked it.
@@ -36,7 +67,9 @@ extension Allocator {
     }
 
     /// Brings the free space, use counts and shared index of every pool containing `address` up to date.
-    private mutating func poolsChanged(_ address: IPAddress, holding: Holding, wasFree: Bool, wasJoinable: Bool) {
+    private mutating func poolsChanged(
+        _ address: IPAddress, holding: Holding, wasFree: Bool, wasJoinable: Bool, heldBack: UInt64? = nil
+    ) {
         let isFree = holding.isEmpty
         guard wasFree != isFree || wasJoinable || holding.isJoinable else { return }
         guard !Allocatability.isSkipped(address.value, address.family) else { return }
@@ -47,12 +80,30 @@ extension Allocator {
                 pools[id].free[family].remove(address.value)
                 pools[id].used[family] += 1
             } else if isFree && !wasFree {
-                pools[id].free[family].insert(address.value)
+                if let heldBack {
+                    appendHeldBack(id, family, (address.value, heldBack))
+                } else {
+                    pools[id].free[family].insert(address.value)
+                }
                 pools[id].used[family] -= 1
             }
             if shareable {
                 pools[id].shared.set(address.value, ports: holding.isJoinable ? holding.ports : nil)
             }
         }
+    }
+
+    /// Queues a held-back address, dropping the queue's stale entries once they dominate so that its size
+    /// follows the remembered releases, not every release ever made.
+    private mutating func appendHeldBack(_ id: Int, _ family: Int, _ entry: (value: UInt128, release: UInt64)) {
+        pools[id].heldBack[family].append(entry)
+        let queued = pools[id].heldBack[family].count - pools[id].heldBackHead[family]
+        guard queued > 2 * recent.capacity + 16 else { return }
+        let familyType: IPFamily = family == 0 ? .ipv4 : .ipv6
+        let live = pools[id].heldBack[family][pools[id].heldBackHead[family]...].filter { entry in
+            IPAddress(family: familyType, value: entry.value).map { recent.heldBack[$0] == entry.release } ?? false
+        }
+        pools[id].heldBack[family] = live
+        pools[id].heldBackHead[family] = 0
     }
 }

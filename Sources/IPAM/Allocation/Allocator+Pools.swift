@@ -78,15 +78,28 @@ extension Allocator {
         for address in holdings.keys {
             held[address.family.index].append(address.value)
         }
-        held[0].sort()
-        held[1].sort()
+        var unavailable = held
+        for address in recent.heldBack.keys {
+            unavailable[address.family.index].append(address.value)
+        }
+        for family in 0..<2 {
+            held[family].sort()
+            unavailable[family].sort()
+        }
 
         pools = definitions.map { definition in
             PoolState(
                 definition: definition,
                 free: IPFamily.allCases.map { family in
-                    FreeSpace(family: family, members: definition.members[family.index], minus: held[family.index])
+                    FreeSpace(
+                        family: family, members: definition.members[family.index], minus: unavailable[family.index])
                 })
+        }
+        for (address, release) in recent.heldBack.sorted(by: { $0.value < $1.value })
+        where !Allocatability.isSkipped(address.value, address.family) {
+            for id in coverage.pools(containing: address) {
+                pools[id].heldBack[address.family.index].append((address.value, release))
+            }
         }
 
         var shared: [[(key: UInt128, payload: SharedPorts)]] = Array(repeating: [], count: pools.count)

@@ -76,4 +76,8 @@ struct PoolState: Sendable {
     var shared = SharedAddressIndex()
     /// Held allocatable member addresses per family.
     var used = [0, 0]
+    /// Addresses held back for released Services, oldest release first, per family. Entries whose address was
+    /// taken meanwhile are skipped when reached.
+    var heldBack: [[(value: UInt128, release: UInt64)]] = [[], []]
+    var heldBackHead = [0, 0]
 }

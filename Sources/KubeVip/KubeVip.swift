@@ -1,0 +1,4 @@
+@main
+struct KubeVip {
+    static func main() {}
+}

@@ -1,0 +1,1 @@
+// Reads a kubevip ConfigMap file and reports its pools and problems.
