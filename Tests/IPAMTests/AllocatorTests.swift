@@ -387,7 +387,7 @@ struct RestoreTests {
         let (allocator, conflicts) = Allocator.restore(configuration: PoolConfiguration(data: ["cidr-global": "192.0.2.0/24"]), from: records)
         #expect(allocator.holders(of: address("192.0.2.9")) == [key("a", "early")])
         #expect(allocator.assignment(for: key("b", "late")) == nil)
-        #expect(conflicts == [RestoreConflict(address: address("192.0.2.9"), kept: [key("a", "early")], rejected: key("b", "late"), reason: .requesterMayNotShare)])
+        #expect(conflicts == [RestoreConflict(address: address("192.0.2.9"), kept: [key("a", "early")], rejected: key("b", "late"), reason: .portsInUse([tcp(80)]))])
     }
 
     @Test func loserOfAConflictKeepsItsOtherFamily() {
@@ -398,6 +398,18 @@ struct RestoreTests {
         let (allocator, conflicts) = Allocator.restore(configuration: PoolConfiguration(data: ["cidr-global": "192.0.2.0/24,2001:db8::/64"]), from: records)
         #expect(conflicts.count == 1)
         #expect(allocator.assignment(for: key("a", "late"))?.annotationValue == "2001:db8::9")
+    }
+
+    @Test func sharersStayTogetherAfterSharingWasSwitchedOff() {
+        let records = [
+            ExistingAssignment(service: key("a", "web"), addresses: [address("192.0.2.9")], ports: [tcp(80)], requested: false, created: 1),
+            ExistingAssignment(service: key("b", "tls"), addresses: [address("192.0.2.9")], ports: [tcp(443)], requested: false, created: 2),
+        ]
+        var (allocator, conflicts) = Allocator.restore(configuration: PoolConfiguration(data: ["cidr-global": "192.0.2.0/24"]), from: records)
+        #expect(conflicts.isEmpty)
+        #expect(allocator.holders(of: address("192.0.2.9")).count == 2)
+        #expect(allocator.failure("c", "x", ports: [tcp(22)], requesting: ["192.0.2.9"]) != nil)
+        #expect(allocator.give("c", "x", ports: [tcp(22)]) == "192.0.2.1")
     }
 
     @Test func sharersWithDisjointPortsRestoreWithoutConflict() {

@@ -35,6 +35,7 @@ extension Allocator {
             let assignment = Assignment(
                 service: request.service, addresses: [IPAddress(ipv4: 0)], origin: .dhcp, ports: request.ports)
             assignments[request.service] = assignment
+            forgetPrevious(of: request.service)
             return .success(assignment)
         }
 
@@ -75,11 +76,7 @@ extension Allocator {
                 take(address, by: holder)
             }
         }
-        if previous != nil {
-            for address in recent.forget(request.service) {
-                endHoldBack(address)
-            }
-        }
+        forgetPrevious(of: request.service)
         let assignment = Assignment(service: request.service, addresses: chosen, origin: .pool, ports: request.ports)
         assignments[request.service] = assignment
         return .success(assignment)
@@ -132,9 +129,7 @@ extension Allocator {
                 take(address, by: holder)
             }
         }
-        for address in recent.forget(request.service) where !wanted.contains(address) {
-            endHoldBack(address)
-        }
+        forgetPrevious(of: request.service)
         let assignment = Assignment(
             service: request.service, addresses: wanted, origin: .requested, ports: request.ports)
         assignments[request.service] = assignment
@@ -191,6 +186,14 @@ extension Allocator {
         if recent.isHeldBack(address, for: holder.service) { return true }
         if let holding = holdings[address] { return holding.refusal(for: holder, family: address.family) == nil }
         return pools[poolID].free[address.family.index].contains(address.value)
+    }
+
+    /// A Service that holds addresses again needs no memory of its release: what is still held back for it
+    /// becomes free.
+    private mutating func forgetPrevious(of service: ServiceKey) {
+        for address in recent.forget(service) {
+            endHoldBack(address)
+        }
     }
 
     private func otherHolders(_ address: IPAddress, _ service: ServiceKey) -> [ServiceKey] {

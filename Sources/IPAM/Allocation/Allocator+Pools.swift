@@ -29,8 +29,11 @@ extension Allocator {
 
     /// Rebuilds an allocator from the allocations found on existing Services, as a restarted controller must
     /// before its first new allocation. Claims are replayed oldest first, so when two Services claim one
-    /// address and may not share it, the older keeps it and the younger is reported (and keeps its other
+    /// address and cannot coexist on it, the older keeps it and the younger is reported (and keeps its other
     /// addresses; with none left it is not restored and will be allocated afresh).
+    ///
+    /// Coexisting means IPv4 with disjoint ports, whatever `allow-share-*` says now: a running allocator keeps
+    /// sharers when sharing is switched off, so a restarted one must too.
     public static func restore(
         configuration: PoolConfiguration,
         from records: [ExistingAssignment],
@@ -45,7 +48,9 @@ extension Allocator {
                 consents: configuration.allowsSharing(namespace: record.service.namespace))
             var kept: [IPAddress] = []
             for address in record.addresses where !kept.contains(address) {
-                if let refusal = allocator.holdings[address]?.refusal(for: holder, family: address.family) {
+                if let refusal = allocator.holdings[address]?.refusal(
+                    for: holder, family: address.family, ignoringConsent: true)
+                {
                     conflicts.append(
                         RestoreConflict(
                             address: address, kept: allocator.holders(of: address), rejected: record.service,

@@ -47,18 +47,23 @@ struct Holding: Sendable {
     }
 
     /// Why `candidate` may not hold this address alongside everyone else (ignoring its own current claim), or
-    /// nil when it may.
-    func refusal(for candidate: Holder, family: IPFamily) -> SharingRefusal? {
+    /// nil when it may. `ignoringConsent` judges only whether the claims can coexist (IPv4, disjoint ports),
+    /// for claims made earlier under an `allow-share` setting that has changed since.
+    func refusal(for candidate: Holder, family: IPFamily, ignoringConsent: Bool = false) -> SharingRefusal? {
         let own = holders.firstIndex { $0.service == candidate.service }
         guard holders.count - (own == nil ? 0 : 1) > 0 else { return nil }
         if family == .ipv6 { return .ipv6 }
         if candidate.ports.isEmpty { return .noPorts }
-        if !candidate.consents { return .requesterMayNotShare }
-        let ownIsExclusive = own.map { !holders[$0].shares } ?? false
-        if exclusiveHolders - (ownIsExclusive ? 1 : 0) > 0,
-            let blocker = holders.first(where: { $0.service != candidate.service && !$0.shares })
-        {
-            return blocker.consents ? .noPorts : .holderMayNotShare(blocker.service)
+        if ignoringConsent {
+            if holders.contains(where: { $0.service != candidate.service && $0.ports.isEmpty }) { return .noPorts }
+        } else {
+            if !candidate.consents { return .requesterMayNotShare }
+            let ownIsExclusive = own.map { !holders[$0].shares } ?? false
+            if exclusiveHolders - (ownIsExclusive ? 1 : 0) > 0,
+                let blocker = holders.first(where: { $0.service != candidate.service && !$0.shares })
+            {
+                return blocker.consents ? .noPorts : .holderMayNotShare(blocker.service)
+            }
         }
         let ownPorts = own.map { holders[$0].ports } ?? []
         let clashes = candidate.ports.filter { SortedPorts.contains(ports, $0) && !SortedPorts.contains(ownPorts, $0) }

@@ -37,10 +37,10 @@ struct RecentReleases: Sendable {
     /// Starts a release record for `service`; returns its number (also the age order of held-back addresses)
     /// and the addresses that stop being held back because an old record was forgotten to make room.
     mutating func remember(_ service: ServiceKey, _ addresses: [IPAddress]) -> (release: UInt64, expired: [IPAddress]) {
+        var expired = forget(service)
         clock += 1
         entries[service] = (addresses, clock)
         order.append((service, clock))
-        var expired: [IPAddress] = []
         while entries.count > capacity, head < order.count {
             let oldest = order[head]
             head += 1
