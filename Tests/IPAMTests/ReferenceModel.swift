@@ -133,7 +133,6 @@ struct ReferenceModel {
         case .exhausted: "exhausted"
         case .noFamilyAvailable: "noFamilyAvailable"
         case .addressInUse(let address, _, _): "addressInUse \(address)"
-        case .invalidRequest: "invalidRequest"
         }
     }
 

@@ -165,8 +165,6 @@ public enum AllocationFailure: Error, Sendable, Hashable, CustomStringConvertibl
     case noFamilyAvailable([AllocationFailure])
     /// The address belongs to other Services and cannot be shared with them.
     case addressInUse(IPAddress, holders: [ServiceKey], SharingRefusal)
-    /// The request itself cannot be met as written (for example the same family twice).
-    case invalidRequest(String)
 
     public var description: String {
         switch self {
@@ -177,7 +175,6 @@ public enum AllocationFailure: Error, Sendable, Hashable, CustomStringConvertibl
         case .noFamilyAvailable(let failures): failures.map(\.description).joined(separator: "; ")
         case .addressInUse(let address, let holders, let why):
             "\(address) is held by \(holders.map(\.description).joined(separator: ", ")): \(why)"
-        case .invalidRequest(let why): why
         }
     }
 }
