@@ -1,4 +1,11 @@
+import ArgumentParser
+
+/// The single `kube-vip` binary; each mode of operation is a subcommand so that they share one image.
 @main
-struct KubeVip {
-    static func main() {}
+struct KubeVip: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kube-vip",
+        abstract: "Virtual IPs and LoadBalancer addresses for Kubernetes on premises.",
+        subcommands: [Check.self]
+    )
 }

@@ -1,1 +1,0 @@
-// Reads a kubevip ConfigMap file and reports its pools and problems.
