@@ -35,6 +35,11 @@ public struct CheckReport: Sendable {
     public var text: String {
         var lines = [header, "", "Pools:"]
         lines += poolTable.map { "  " + $0 }
+        let overlaps = overlapTable
+        if !overlaps.isEmpty {
+            lines += ["", "Overlapping pools (safe: each address still goes to one Service, first come first served):"]
+            lines += overlaps.map { "  " + $0 }
+        }
         lines += ["", "Settings:"]
         lines += settingsTable.map { "  " + $0 }
         lines += ["", "Problems:"]
@@ -79,6 +84,23 @@ public struct CheckReport: Sendable {
             }
         }
         return TextTable.render(rows, rightAligned: [2])
+    }
+
+    /// Overlaps are not problems (namespace pools inside the global one are common), but they decide who can
+    /// run out of addresses because of whom, so they are shown; a long list is cut short.
+    var overlapTable: [String] {
+        let limit = 50
+        let overlaps = configuration.overlaps()
+        var rows = overlaps.prefix(limit).map { overlap in
+            [
+                "\(overlap.first) & \(overlap.second)", overlap.family.description,
+                overlap.ranges.map(AddressText.range).joined(separator: ", "),
+            ]
+        }
+        if overlaps.count > limit {
+            rows.append(["... and \(overlaps.count - limit) more pairs"])
+        }
+        return TextTable.render(rows)
     }
 
     var settingsTable: [String] {

@@ -262,3 +262,28 @@ struct SeedExampleTests {
         #expect(ranges(configuration, .global) == ["192.168.0.240-192.168.0.247"])
     }
 }
+
+@Suite("Pool overlaps")
+struct PoolOverlapTests {
+    @Test func overlappingPoolsAreListedWithTheSharedRanges() {
+        let configuration = PoolConfiguration(data: [
+            "range-development": "192.168.0.210-192.168.0.219", "cidr-finance": "192.168.0.216/29",
+            "cidr-global": "192.168.0.0/24,2001:db8::/64", "cidr-lab": "2001:db8::/120",
+        ])
+        let overlaps = configuration.overlaps().map { overlap in
+            "\(overlap.first) & \(overlap.second) \(overlap.family): "
+                + overlap.ranges.map { "\($0.lowerBound)-\($0.upperBound)" }.joined(separator: ",")
+        }
+        #expect(
+            overlaps == [
+                "namespace development & namespace finance IPv4: 192.168.0.216-192.168.0.219",
+                "namespace development & global IPv4: 192.168.0.210-192.168.0.219",
+                "namespace finance & global IPv4: 192.168.0.216-192.168.0.223",
+                "namespace lab & global IPv6: 2001:db8::-2001:db8::ff",
+            ])
+    }
+
+    @Test func disjointPoolsDoNotOverlap() {
+        #expect(PoolConfiguration(data: ["cidr-a": "192.0.2.0/25", "cidr-b": "192.0.2.128/25"]).overlaps().isEmpty)
+    }
+}

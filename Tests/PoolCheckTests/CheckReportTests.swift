@@ -35,6 +35,13 @@ struct ManifestExampleReportTests {
             ])
     }
 
+    @Test func overlapOfDevelopmentAndFinanceIsShown() throws {
+        let lines = try lines()
+        let start = try #require(lines.firstIndex { $0.hasPrefix("Overlapping pools") })
+        #expect(lines[start + 1] == "  namespace development & namespace finance  IPv4  192.168.0.216/30")
+        #expect(lines[start + 2] == "")
+    }
+
     @Test func settingsShowTheDefaults() throws {
         let lines = try lines()
         #expect(lines.contains("  search-order          asc (default)"))
@@ -183,4 +190,12 @@ struct CheckReportTests {
 private func column(of label: String, in row: [Character]) -> Int? {
     let target = Array(label)
     return row.indices.first { start in row[start...].starts(with: target) }
+}
+
+@Suite("Report of pools that do not overlap")
+struct DisjointPoolsReportTests {
+    @Test func noOverlapSectionIsPrinted() {
+        let outcome = runCheck(fileText: "cidr-a: 192.0.2.0/25\ncidr-b: 192.0.2.128/25\n", fileName: "pools.yaml")
+        #expect(!outcome.standardOutput.contains("Overlapping"))
+    }
 }
