@@ -22,7 +22,7 @@ let package = Package(
         // The address allocator: ConfigMap parsing into pools, then allocation. Pure values, no I/O.
         .target(name: "IPAM", dependencies: ["NetworkAddresses"]),
         // `kube-vip check`: read a ConfigMap file and report pools and diagnostics.
-        .target(name: "PoolCheck", dependencies: ["IPAM", .product(name: "Yams", package: "Yams")]),
+        .target(name: "PoolCheck", dependencies: ["IPAM", "NetworkAddresses", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "KubeVip",
             dependencies: ["PoolCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")]
