@@ -15,48 +15,41 @@ extension Allocator {
         if !request.requestedAddresses.isEmpty {
             return claimRequested(request)
         }
-        let namespace = request.service.namespace
-        guard let scope = configuration.scope(forNamespace: namespace), let poolID = poolIDs[scope] else {
-            if let current = assignments[request.service] {
+        let service = request.service
+        let policy = policy(for: service)
+        let current = assignments[service]
+        guard let poolID = policy.poolID else {
+            if let current {
                 return .success(current)  // keep what it has; nothing to add from
             }
-            return .failure(.noPool(namespace: namespace))
+            return .failure(.noPool(namespace: service.namespace))
         }
-        let definition = pools[poolID].definition
-        let current = assignments[request.service]
-        let ports = Self.packed(request.ports)
-        let holder = Holder(
-            service: request.service, ports: ports, consents: configuration.allowsSharing(namespace: namespace))
-
-        if definition.isDHCP {
-            if let current, current.addresses.contains(where: { !$0.isUnspecified }) {
-                return updatePorts(current, holder: holder, request: request)
-            }
-            let assignment = Assignment(
-                service: request.service, addresses: [IPAddress(ipv4: 0)], origin: .dhcp, ports: request.ports)
-            assignments[request.service] = assignment
-            forgetPrevious(of: request.service)
-            return .success(assignment)
+        let holder = Holder(service: service, ports: Self.packed(request.ports), consents: policy.consents)
+        if pools[poolID].definition.isDHCP {
+            return allocateDHCP(request, current: current, holder: holder)
         }
 
-        let plan = FamilyPlan(request, definition)
+        let plan = FamilyPlan(request, pools[poolID].definition)
+        let previous = current == nil && recent.count > 0 ? recent.addresses(of: service) : nil
         var chosen: [IPAddress] = []
-        var kept: [IPAddress] = []
+        chosen.reserveCapacity(plan.second == nil ? 1 : 2)
+        var keptMask = 0  // bit i: chosen[i] is an address the Service already holds
         var failures: [AllocationFailure] = []
-        let previous = current == nil ? recent.addresses(of: request.service) : nil
-        for family in plan.order {
+        var next: IPFamily? = plan.first
+        while let family = next {
+            next = family == plan.first ? plan.second : nil
             if let address = current?.addresses.first(where: { $0.family == family && !$0.isUnspecified }) {
                 if let refusal = holdings[address]?.refusal(for: holder, family: family) {
-                    return .failure(.addressInUse(address, holders: otherHolders(address, request.service), refusal))
+                    return .failure(.addressInUse(address, holders: otherHolders(address, service), refusal))
                 }
+                keptMask |= 1 << chosen.count
                 chosen.append(address)
-                kept.append(address)
-            } else if !definition.hasAddresses(family) {
-                failures.append(.noPoolForFamily(scope, family))
+            } else if !pools[poolID].definition.hasAddresses(family) {
+                failures.append(.noPoolForFamily(pools[poolID].definition.scope, family))
             } else if let address = candidate(poolID, family, holder, previous) {
                 chosen.append(address)
             } else {
-                failures.append(.exhausted(scope, family))
+                failures.append(.exhausted(pools[poolID].definition.scope, family))
             }
         }
         if plan.requiresAll, let failure = failures.first {
@@ -66,19 +59,36 @@ extension Allocator {
             return .failure(failures.count == 1 ? failures[0] : .noFamilyAvailable(failures))
         }
 
-        for address in current?.addresses ?? [] where !kept.contains(address) {
-            giveBack(address, by: request.service)
+        for address in current?.addresses ?? [] where !chosen.contains(address) {
+            giveBack(address, by: service)
         }
-        for address in chosen {
-            if kept.contains(address) {
+        for (index, address) in chosen.enumerated() {
+            if keptMask & (1 << index) != 0 {
                 updateClaim(address, to: holder)
             } else {
                 take(address, by: holder)
             }
         }
-        forgetPrevious(of: request.service)
-        let assignment = Assignment(service: request.service, addresses: chosen, origin: .pool, ports: request.ports)
+        if previous != nil {
+            forgetPrevious(of: service)
+        }
+        let assignment = Assignment(service: service, addresses: chosen, origin: .pool, ports: request.ports)
+        assignments[service] = assignment
+        return .success(assignment)
+    }
+
+    /// The scope's pool is the DHCP sentinel: `0.0.0.0` for new Services; one that still holds real addresses
+    /// (its namespace switched to DHCP) keeps them.
+    private mutating func allocateDHCP(
+        _ request: AddressRequest, current: Assignment?, holder: Holder
+    ) -> Result<Assignment, AllocationFailure> {
+        if let current, current.addresses.contains(where: { !$0.isUnspecified }) {
+            return updatePorts(current, holder: holder, request: request)
+        }
+        let assignment = Assignment(
+            service: request.service, addresses: [IPAddress(ipv4: 0)], origin: .dhcp, ports: request.ports)
         assignments[request.service] = assignment
+        forgetPrevious(of: request.service)
         return .success(assignment)
     }
 
@@ -111,8 +121,7 @@ extension Allocator {
             wanted.append(address)
         }
         let holder = Holder(
-            service: request.service, ports: Self.packed(request.ports),
-            consents: configuration.allowsSharing(namespace: request.service.namespace))
+            service: request.service, ports: Self.packed(request.ports), consents: policy(for: request.service).consents)
         for address in wanted where !address.isUnspecified {
             if let refusal = holdings[address]?.refusal(for: holder, family: address.family) {
                 return .failure(.addressInUse(address, holders: otherHolders(address, request.service), refusal))
@@ -203,32 +212,34 @@ extension Allocator {
     static func packed(_ ports: [ServicePort]) -> [UInt32] {
         var packed = ports.map(\.packed)
         packed.sort()
-        var unique: [UInt32] = []
-        unique.reserveCapacity(packed.count)
-        for port in packed where unique.last != port {
-            unique.append(port)
+        var end = packed.startIndex
+        for index in packed.indices where end == packed.startIndex || packed[end - 1] != packed[index] {
+            packed[end] = packed[index]
+            end += 1
         }
-        return unique
+        packed.removeSubrange(end...)
+        return packed
     }
 }
 
 /// Which families a request needs, in the order they go into the annotation.
 struct FamilyPlan {
-    let order: [IPFamily]
-    /// RequireDualStack and single-stack need every family in `order`; PreferDualStack needs at least one.
+    let first: IPFamily
+    let second: IPFamily?
+    /// RequireDualStack and single-stack need every family; PreferDualStack needs at least one.
     let requiresAll: Bool
 
     init(_ request: AddressRequest, _ pool: PoolDefinition) {
         switch request.familyPolicy {
         case .singleStack:
-            let family =
+            first =
                 request.families.first
                 ?? (pool.hasAddresses(.ipv4) || !pool.hasAddresses(.ipv6) ? IPFamily.ipv4 : .ipv6)
-            order = [family]
+            second = nil
             requiresAll = true
         case .preferDualStack, .requireDualStack:
-            let primary = request.families.first ?? .ipv4
-            order = [primary, primary == .ipv4 ? .ipv6 : .ipv4]
+            first = request.families.first ?? .ipv4
+            second = first == .ipv4 ? .ipv6 : .ipv4
             requiresAll = request.familyPolicy == .requireDualStack
         }
     }

@@ -4,17 +4,17 @@ import NetworkAddresses
 extension Allocator {
     /// Adds `holder` to `address`. The caller has checked ``Holding/refusal(for:family:)``.
     mutating func take(_ address: IPAddress, by holder: Holder, updatingPools: Bool = true) {
-        var holding = holdings.removeValue(forKey: address) ?? Holding()
-        let wasFree = holding.isEmpty
-        if wasFree && recent.isHeldBack(address) {
+        let (wasFree, wasJoinable, holding) = modify(&holdings[address, default: Holding()]) { holding in
+            let before = (holding.isEmpty, holding.isJoinable)
+            holding.add(holder)
+            return (before.0, before.1, holding)
+        }
+        if wasFree && !recent.heldBack.isEmpty && recent.isHeldBack(address) {
             recent.take(address)
         }
-        let wasJoinable = holding.isJoinable
-        holding.add(holder)
         if updatingPools {
             poolsChanged(address, holding: holding, wasFree: wasFree, wasJoinable: wasJoinable)
         }
-        holdings[address] = holding
     }
 
     /// Removes `service`'s claim on `address`. When nobody else holds it the address becomes free, or, with
@@ -58,12 +58,14 @@ extension Allocator {
 
     /// Replaces `holder.service`'s claim on `address` (new ports or consent). The caller has checked it.
     mutating func updateClaim(_ address: IPAddress, to holder: Holder) {
-        guard var holding = holdings.removeValue(forKey: address) else { return }
-        let wasJoinable = holding.isJoinable
-        holding.remove(holder.service)
-        holding.add(holder)
+        guard let existing = holdings[address], existing.holder(holder.service) != holder else { return }
+        let (wasJoinable, holding) = modify(&holdings[address, default: Holding()]) { holding in
+            let wasJoinable = holding.isJoinable
+            holding.remove(holder.service)
+            holding.add(holder)
+            return (wasJoinable, holding)
+        }
         poolsChanged(address, holding: holding, wasFree: false, wasJoinable: wasJoinable)
-        holdings[address] = holding
     }
 
     /// Brings the free space, use counts and shared index of every pool containing `address` up to date.
@@ -106,4 +108,10 @@ extension Allocator {
         pools[id].heldBack[family] = live
         pools[id].heldBackHead[family] = 0
     }
+}
+
+/// Runs `body` on a value in place, so that a dictionary entry is found once and changed without a copy.
+@inline(__always)
+func modify<Value, Result>(_ value: inout Value, _ body: (inout Value) -> Result) -> Result {
+    body(&value)
 }

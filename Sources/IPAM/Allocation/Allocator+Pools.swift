@@ -78,6 +78,14 @@ extension Allocator {
         let definitions = configuration.pools.values.sorted { $0.scope < $1.scope }
         coverage = PoolCoverage(definitions)
         poolIDs = Dictionary(uniqueKeysWithValues: definitions.enumerated().map { ($1.scope, $0) })
+        defaultPolicy = NamespacePolicy(
+            poolID: poolIDs[.global], consents: configuration.sharingSettings[.global] ?? false)
+        namespacePolicies = [:]
+        for case .namespace(let name) in Set(configuration.pools.keys).union(configuration.sharingSettings.keys) {
+            namespacePolicies[NamespaceKey(name)] = NamespacePolicy(
+                poolID: configuration.scope(forNamespace: name).flatMap { poolIDs[$0] },
+                consents: configuration.allowsSharing(namespace: name))
+        }
 
         var held: [[UInt128]] = [[], []]
         for address in holdings.keys {

@@ -18,6 +18,9 @@ public struct Allocator: Sendable {
     var holdings: [IPAddress: Holding] = [:]
     var assignments: [ServiceKey: Assignment] = [:]
     var recent: RecentReleases
+    /// Pool and sharing consent of every namespace the configuration names; others get `defaultPolicy`.
+    var namespacePolicies: [NamespaceKey: NamespacePolicy] = [:]
+    var defaultPolicy = NamespacePolicy(poolID: nil, consents: false)
 
     /// - Parameter recentReleaseCapacity: how many released Services' addresses to remember so that a
     ///   re-created Service gets its address back; 0 turns that off.
@@ -64,6 +67,20 @@ public struct Allocator: Sendable {
     /// Shared-address index of one pool; for tests.
     func sharedEntries(_ scope: PoolScope) -> [(address: UInt128, ports: [UInt32])] {
         poolIDs[scope].map { pools[$0].shared.entries } ?? []
+    }
+}
+
+/// What the configuration says for one namespace, resolved once per configuration rather than per call.
+struct NamespacePolicy: Sendable {
+    /// The pool its Services draw from, nil when none serves it.
+    let poolID: Int?
+    /// Its Services may share addresses (`allow-share-<ns>`, else `allow-share-global`).
+    let consents: Bool
+}
+
+extension Allocator {
+    func policy(for service: ServiceKey) -> NamespacePolicy {
+        namespacePolicies[service.namespaceKey] ?? defaultPolicy
     }
 }
 

@@ -28,7 +28,7 @@ struct Holding: Sendable {
 
     mutating func add(_ holder: Holder) {
         holders.append(holder)
-        ports = SortedPorts.union(ports, holder.ports)
+        ports = ports.isEmpty ? holder.ports : SortedPorts.union(ports, holder.ports)
         if !holder.shares { exclusiveHolders += 1 }
     }
 

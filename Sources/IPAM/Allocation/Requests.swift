@@ -1,20 +1,60 @@
 import NetworkAddresses
 
 /// A Service's identity for allocation: the same namespace/name is the same Service, also across re-creation.
+///
+/// The hashes are computed once, at creation: every allocator call looks Services and namespaces up in
+/// tables that rehash all their keys as they grow, and hashing two strings each time dominated that.
 public struct ServiceKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let namespace: String
     public let name: String
+    let namespaceHash: Int
+    private let keyHash: Int
 
     public init(namespace: String, name: String) {
         self.namespace = namespace
         self.name = name
+        namespaceHash = namespace.hashValue
+        var hasher = Hasher()
+        hasher.combine(namespaceHash)
+        hasher.combine(name)
+        keyHash = hasher.finalize()
     }
+
+    public static func == (lhs: ServiceKey, rhs: ServiceKey) -> Bool {
+        lhs.keyHash == rhs.keyHash && lhs.name == rhs.name && lhs.namespace == rhs.namespace
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(keyHash)
+    }
+
+    /// The namespace, carrying its precomputed hash, for namespace-keyed tables.
+    var namespaceKey: NamespaceKey { NamespaceKey(name: namespace, hash: namespaceHash) }
 
     public var description: String { "\(namespace)/\(name)" }
 
     public static func < (lhs: ServiceKey, rhs: ServiceKey) -> Bool {
         (lhs.namespace, lhs.name) < (rhs.namespace, rhs.name)
     }
+}
+
+/// A namespace name with its hash computed once (see ``ServiceKey``).
+struct NamespaceKey: Hashable, Sendable {
+    let name: String
+    let hash: Int
+
+    init(name: String, hash: Int) {
+        self.name = name
+        self.hash = hash
+    }
+
+    init(_ name: String) {
+        self.init(name: name, hash: name.hashValue)
+    }
+
+    static func == (lhs: NamespaceKey, rhs: NamespaceKey) -> Bool { lhs.hash == rhs.hash && lhs.name == rhs.name }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
 }
 
 public enum TransportProtocol: UInt8, Sendable, Hashable, Comparable, CaseIterable, CustomStringConvertible {

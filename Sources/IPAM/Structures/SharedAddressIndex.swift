@@ -39,15 +39,16 @@ struct SharedAddressIndex: Sendable {
 struct SharedPorts: TreePayload, Sendable {
     var ports: [UInt32]
 
-    /// Ports used by every address of the subtree.
+    /// Ports used by every address of the subtree. Runs on every node of the path after each change, so it
+    /// returns early on the usual empty result and never allocates for it.
     static func summarize(_ payload: SharedPorts, left: [UInt32]?, right: [UInt32]?) -> [UInt32] {
-        var sets = [payload.ports]
-        if let left { sets.append(left) }
-        if let right { sets.append(right) }
-        if sets.count == 1 { return payload.ports }
-        sets.sort { $0.count < $1.count }
-        guard !sets[0].isEmpty else { return [] }
-        return sets[0].filter { port in sets.dropFirst().allSatisfy { SortedPorts.contains($0, port) } }
+        switch (left, right) {
+        case (nil, nil): payload.ports
+        case (let only?, nil), (nil, let only?): SortedPorts.intersection(only, payload.ports)
+        case (let left?, let right?):
+            left.isEmpty || right.isEmpty
+                ? [] : SortedPorts.intersection(SortedPorts.intersection(left, right), payload.ports)
+        }
     }
 }
 
@@ -71,6 +72,16 @@ enum SortedPorts {
         let (small, large) = a.count <= b.count ? (a, b) : (b, a)
         guard let first = large.first, let last = large.last else { return false }
         return small.contains { $0 >= first && $0 <= last && contains(large, $0) }
+    }
+
+    static func intersection(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
+        let (small, large) = a.count <= b.count ? (a, b) : (b, a)
+        guard let first = large.first, let last = large.last, !small.isEmpty else { return [] }
+        var result: [UInt32] = []
+        for value in small where value >= first && value <= last && contains(large, value) {
+            result.append(value)
+        }
+        return result
     }
 
     /// The sorted union of two disjoint sorted arrays.
