@@ -24,7 +24,7 @@ extension Allocator {
             }
             return .failure(.noPool(namespace: service.namespace))
         }
-        let holder = Holder(service: service, ports: Self.packed(request.ports), consents: policy.consents)
+        let holder = Holder(service: service, ports: Self.canonical(request.ports), consents: policy.consents)
         if pools[poolID].definition.isDHCP {
             return allocateDHCP(request, current: current, holder: holder)
         }
@@ -34,6 +34,7 @@ extension Allocator {
         var chosen: [IPAddress] = []
         chosen.reserveCapacity(plan.second == nil ? 1 : 2)
         var keptMask = 0  // bit i: chosen[i] is an address the Service already holds
+        var freeMask = 0  // bit i: chosen[i] came from the free space, so it is not held back
         var failures: [AllocationFailure] = []
         var next: IPFamily? = plan.first
         while let family = next {
@@ -46,7 +47,8 @@ extension Allocator {
                 chosen.append(address)
             } else if !pools[poolID].definition.hasAddresses(family) {
                 failures.append(.noPoolForFamily(pools[poolID].definition.scope, family))
-            } else if let address = candidate(poolID, family, holder, previous) {
+            } else if let (address, isFree) = candidate(poolID, family, holder, previous) {
+                if isFree { freeMask |= 1 << chosen.count }
                 chosen.append(address)
             } else {
                 failures.append(.exhausted(pools[poolID].definition.scope, family))
@@ -66,7 +68,7 @@ extension Allocator {
             if keptMask & (1 << index) != 0 {
                 updateClaim(address, to: holder)
             } else {
-                take(address, by: holder)
+                take(address, by: holder, mayBeHeldBack: freeMask & (1 << index) == 0)
             }
         }
         if previous != nil {
@@ -121,7 +123,7 @@ extension Allocator {
             wanted.append(address)
         }
         let holder = Holder(
-            service: request.service, ports: Self.packed(request.ports), consents: policy(for: request.service).consents)
+            service: request.service, ports: Self.canonical(request.ports), consents: policy(for: request.service).consents)
         for address in wanted where !address.isUnspecified {
             if let refusal = holdings[address]?.refusal(for: holder, family: address.family) {
                 return .failure(.addressInUse(address, holders: otherHolders(address, request.service), refusal))
@@ -169,25 +171,26 @@ extension Allocator {
     /// The address a new claim of `family` would get from the pool, without taking it: the Service's own
     /// held-back address, else a joinable shared address, else the lowest free one, else the oldest address
     /// held back for someone else.
+    /// (`isFree`: it came from the free space.)
     private mutating func candidate(
         _ poolID: Int, _ family: IPFamily, _ holder: Holder, _ previous: [IPAddress]?
-    ) -> IPAddress? {
+    ) -> (address: IPAddress, isFree: Bool)? {
         if let previous = previous?.first(where: { $0.family == family }),
             pools[poolID].definition.canAllocate(previous), isAvailable(previous, to: holder, poolID)
         {
-            return previous
+            return (previous, false)
         }
         let descending = configuration.searchOrder == .descending
         if family == .ipv4, holder.shares,
             let shared = pools[poolID].shared.firstCompatible(with: holder.ports, descending: descending)
         {
-            return IPAddress(ipv4: UInt32(truncatingIfNeeded: shared))
+            return (IPAddress(ipv4: UInt32(truncatingIfNeeded: shared)), false)
         }
-        let free = pools[poolID].free[family.index]
-        if let value = descending ? free.highest : free.lowest {
-            return IPAddress(family: family, value: value)
+        let value = descending ? pools[poolID].free[family.index].highest : pools[poolID].free[family.index].lowest
+        if let value, let address = IPAddress(family: family, value: value) {
+            return (address, true)
         }
-        return oldestHeldBack(poolID, family)
+        return oldestHeldBack(poolID, family).map { ($0, false) }
     }
 
     /// Whether the Service could hold `address` now: held back for it, joinable, or free.
@@ -209,16 +212,17 @@ extension Allocator {
         holders(of: address).filter { $0 != service }
     }
 
-    static func packed(_ ports: [ServicePort]) -> [UInt32] {
-        var packed = ports.map(\.packed)
-        packed.sort()
-        var end = packed.startIndex
-        for index in packed.indices where end == packed.startIndex || packed[end - 1] != packed[index] {
-            packed[end] = packed[index]
+    /// Ports sorted and without duplicates; the request's own array (no copy) when it already is.
+    static func canonical(_ ports: [ServicePort]) -> [ServicePort] {
+        if zip(ports, ports.dropFirst()).allSatisfy({ $0 < $1 }) { return ports }
+        var sorted = ports.sorted()
+        var end = sorted.startIndex
+        for index in sorted.indices where end == sorted.startIndex || sorted[end - 1] != sorted[index] {
+            sorted[end] = sorted[index]
             end += 1
         }
-        packed.removeSubrange(end...)
-        return packed
+        sorted.removeSubrange(end...)
+        return sorted
     }
 }
 

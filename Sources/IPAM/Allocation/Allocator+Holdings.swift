@@ -2,14 +2,15 @@ import NetworkAddresses
 
 /// Taking and giving back single addresses, keeping every pool that contains them in step.
 extension Allocator {
-    /// Adds `holder` to `address`. The caller has checked ``Holding/refusal(for:family:)``.
-    mutating func take(_ address: IPAddress, by holder: Holder, updatingPools: Bool = true) {
+    /// Adds `holder` to `address`. The caller has checked ``Holding/refusal(for:family:ignoringConsent:)``;
+    /// `mayBeHeldBack: false` says the address came from a free space, which never holds held-back ones.
+    mutating func take(_ address: IPAddress, by holder: Holder, updatingPools: Bool = true, mayBeHeldBack: Bool = true) {
         let (wasFree, wasJoinable, holding) = modify(&holdings[address, default: Holding()]) { holding in
             let before = (holding.isEmpty, holding.isJoinable)
             holding.add(holder)
             return (before.0, before.1, holding)
         }
-        if wasFree && !recent.heldBack.isEmpty && recent.isHeldBack(address) {
+        if mayBeHeldBack && wasFree && !recent.heldBack.isEmpty && recent.isHeldBack(address) {
             recent.take(address)
         }
         if updatingPools {

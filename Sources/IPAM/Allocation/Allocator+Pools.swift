@@ -44,7 +44,7 @@ extension Allocator {
         let ordered = records.sorted { ($0.created, $0.service) < ($1.created, $1.service) }
         for record in ordered where allocator.assignments[record.service] == nil {
             let holder = Holder(
-                service: record.service, ports: Self.packed(record.ports),
+                service: record.service, ports: Self.canonical(record.ports),
                 consents: configuration.allowsSharing(namespace: record.service.namespace))
             var kept: [IPAddress] = []
             for address in record.addresses where !kept.contains(address) {

@@ -65,7 +65,7 @@ public struct Allocator: Sendable {
     }
 
     /// Shared-address index of one pool; for tests.
-    func sharedEntries(_ scope: PoolScope) -> [(address: UInt128, ports: [UInt32])] {
+    func sharedEntries(_ scope: PoolScope) -> [(address: UInt128, ports: [ServicePort])] {
         poolIDs[scope].map { pools[$0].shared.entries } ?? []
     }
 }

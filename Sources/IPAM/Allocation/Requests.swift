@@ -94,12 +94,7 @@ public struct ServicePort: Hashable, Comparable, Sendable, CustomStringConvertib
         self.port = port
     }
 
-    init(packed: UInt32) {
-        transport = TransportProtocol(rawValue: UInt8(truncatingIfNeeded: packed >> 16)) ?? .tcp
-        port = UInt16(truncatingIfNeeded: packed)
-    }
-
-    var packed: UInt32 { UInt32(transport.rawValue) << 16 | UInt32(port) }
+    private var packed: UInt32 { UInt32(transport.rawValue) << 16 | UInt32(port) }
 
     public var description: String { "\(transport)/\(port)" }
 

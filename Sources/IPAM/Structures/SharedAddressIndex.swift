@@ -15,7 +15,7 @@ struct SharedAddressIndex: Sendable {
     }
 
     /// Records the ports now used on `address` (sorted), or removes it from the index when nil.
-    mutating func set(_ address: UInt128, ports: [UInt32]?) {
+    mutating func set(_ address: UInt128, ports: [ServicePort]?) {
         if let ports {
             tree.insert(address, SharedPorts(ports: ports))
         } else {
@@ -24,7 +24,7 @@ struct SharedAddressIndex: Sendable {
     }
 
     /// The lowest (highest, when `descending`) address none of whose ports are in `requested` (sorted).
-    func firstCompatible(with requested: [UInt32], descending: Bool) -> UInt128? {
+    func firstCompatible(with requested: [ServicePort], descending: Bool) -> UInt128? {
         tree.firstMatch(
             descending: descending,
             excluded: { everywhere in SortedPorts.intersects(everywhere, requested) },
@@ -33,15 +33,15 @@ struct SharedAddressIndex: Sendable {
     }
 
     /// Every entry in address order; for tests.
-    var entries: [(address: UInt128, ports: [UInt32])] { tree.entries().map { ($0.key, $0.payload.ports) } }
+    var entries: [(address: UInt128, ports: [ServicePort])] { tree.entries().map { ($0.key, $0.payload.ports) } }
 }
 
 struct SharedPorts: TreePayload, Sendable {
-    var ports: [UInt32]
+    var ports: [ServicePort]
 
     /// Ports used by every address of the subtree. Runs on every node of the path after each change, so it
     /// returns early on the usual empty result and never allocates for it.
-    static func summarize(_ payload: SharedPorts, left: [UInt32]?, right: [UInt32]?) -> [UInt32] {
+    static func summarize(_ payload: SharedPorts, left: [ServicePort]?, right: [ServicePort]?) -> [ServicePort] {
         switch (left, right) {
         case (nil, nil): payload.ports
         case (let only?, nil), (nil, let only?): SortedPorts.intersection(only, payload.ports)
@@ -52,9 +52,9 @@ struct SharedPorts: TreePayload, Sendable {
     }
 }
 
-/// Sorted, duplicate-free arrays of packed (protocol, port) keys.
+/// Sorted, duplicate-free arrays of (protocol, port) pairs.
 enum SortedPorts {
-    static func contains(_ sorted: [UInt32], _ value: UInt32) -> Bool {
+    static func contains(_ sorted: [ServicePort], _ value: ServicePort) -> Bool {
         var low = 0
         var high = sorted.count
         while low < high {
@@ -68,16 +68,16 @@ enum SortedPorts {
         return low < sorted.count && sorted[low] == value
     }
 
-    static func intersects(_ a: [UInt32], _ b: [UInt32]) -> Bool {
+    static func intersects(_ a: [ServicePort], _ b: [ServicePort]) -> Bool {
         let (small, large) = a.count <= b.count ? (a, b) : (b, a)
         guard let first = large.first, let last = large.last else { return false }
         return small.contains { $0 >= first && $0 <= last && contains(large, $0) }
     }
 
-    static func intersection(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
+    static func intersection(_ a: [ServicePort], _ b: [ServicePort]) -> [ServicePort] {
         let (small, large) = a.count <= b.count ? (a, b) : (b, a)
         guard let first = large.first, let last = large.last, !small.isEmpty else { return [] }
-        var result: [UInt32] = []
+        var result: [ServicePort] = []
         for value in small where value >= first && value <= last && contains(large, value) {
             result.append(value)
         }
@@ -85,8 +85,8 @@ enum SortedPorts {
     }
 
     /// The sorted union of two disjoint sorted arrays.
-    static func union(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
-        var result: [UInt32] = []
+    static func union(_ a: [ServicePort], _ b: [ServicePort]) -> [ServicePort] {
+        var result: [ServicePort] = []
         result.reserveCapacity(a.count + b.count)
         var i = 0
         var j = 0
