@@ -39,16 +39,24 @@ struct SharedAddressIndex: Sendable {
 struct SharedPorts: TreePayload, Sendable {
     var ports: [ServicePort]
 
-    /// Ports used by every address of the subtree. Runs on every node of the path after each change, so it
-    /// returns early on the usual empty result and never allocates for it.
+    /// Ports used by every address of the subtree, or a subset of them.
+    ///
+    /// Runs on every node of the path after each change, so its cost is bounded: when both sides of an
+    /// intersection hold more than `exactLimit` ports it gives up and answers "none". A subset is always safe
+    /// (it only prunes less); the common case it serves, a popular port on every address, involves small
+    /// sets and stays exact, while addresses packed with hundreds of ports are few and quick to scan.
     static func summarize(_ payload: SharedPorts, left: [ServicePort]?, right: [ServicePort]?) -> [ServicePort] {
         switch (left, right) {
         case (nil, nil): payload.ports
-        case (let only?, nil), (nil, let only?): SortedPorts.intersection(only, payload.ports)
-        case (let left?, let right?):
-            left.isEmpty || right.isEmpty
-                ? [] : SortedPorts.intersection(SortedPorts.intersection(left, right), payload.ports)
+        case (let only?, nil), (nil, let only?): intersection(only, payload.ports)
+        case (let left?, let right?): intersection(intersection(left, right), payload.ports)
         }
+    }
+
+    static let exactLimit = 16
+
+    private static func intersection(_ a: [ServicePort], _ b: [ServicePort]) -> [ServicePort] {
+        min(a.count, b.count) <= exactLimit ? SortedPorts.intersection(a, b) : []
     }
 }
 
@@ -84,23 +92,28 @@ enum SortedPorts {
         return result
     }
 
-    /// The sorted union of two disjoint sorted arrays.
+    /// The sorted union of two disjoint sorted arrays. A Service adds a few ports to an address that may
+    /// already carry hundreds, so the few are inserted into a copy of the many (two block moves) rather than
+    /// merged element by element.
     static func union(_ a: [ServicePort], _ b: [ServicePort]) -> [ServicePort] {
-        var result: [ServicePort] = []
-        result.reserveCapacity(a.count + b.count)
-        var i = 0
-        var j = 0
-        while i < a.count && j < b.count {
-            if a[i] < b[j] {
-                result.append(a[i])
-                i += 1
+        var result = a.count >= b.count ? a : b
+        for value in a.count >= b.count ? b : a {
+            result.insert(value, at: insertionIndex(result, value))
+        }
+        return result
+    }
+
+    private static func insertionIndex(_ sorted: [ServicePort], _ value: ServicePort) -> Int {
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sorted[mid] < value {
+                low = mid + 1
             } else {
-                result.append(b[j])
-                j += 1
+                high = mid
             }
         }
-        result.append(contentsOf: a[i...])
-        result.append(contentsOf: b[j...])
-        return result
+        return low
     }
 }
