@@ -78,7 +78,7 @@ public struct CheckReport: Sendable {
                 let ranges = pool.ranges(family)
                 rows.append([
                     scope, family.description,
-                    AddressText.capacity(pool.capacity(family), wholeSpace: AddressText.isWholeSpace(ranges, family)),
+                    AddressText.capacity(pool.capacity(family)),
                     ranges.map(AddressText.range).joined(separator: ", "),
                 ])
             }
@@ -179,22 +179,16 @@ enum AddressText {
         return "\(low)-\(high)"
     }
 
-    /// Whether the ranges are every address of the family: the one count `capacity` cannot hold.
-    static func isWholeSpace(_ ranges: [ClosedRange<IPAddress>], _ family: IPFamily) -> Bool {
-        ranges.count == 1 && ranges.first.map { $0.lowerBound.value == 0 && $0.upperBound.value == family.maxValue }
-            == true
-    }
-
-    /// Decimal, because that is what capacity means; large powers of two also as 2^n, which is how IPv6
-    /// prefix sizes are usually thought of.
-    static func capacity(_ count: UInt128, wholeSpace: Bool) -> String {
-        if wholeSpace && count == .max {
-            // capacity saturates one short of 2^128 for ::/0.
-            return "340282366920938463463374607431768211456 (2^128)"
-        }
-        if count >= 1 << 32 && count & (count - 1) == 0 {
-            return "\(count) (2^\(count.trailingZeroBitCount))"
-        }
-        return "\(count)"
+    /// Decimal, because that is what capacity means; large counts also as powers of two, which is how IPv6
+    /// prefix sizes are thought of (a /64 holds 2^64 - 1 usable addresses once its Subnet-Router anycast
+    /// address is left out).
+    static func capacity(_ count: UInt128) -> String {
+        guard count >= 1 << 32 else { return "\(count)" }
+        let low = count.trailingZeroBitCount
+        let ones = count >> low
+        guard ones & (ones &+ 1) == 0 else { return "\(count)" }  // not 2^a - 2^b
+        let high = low + ones.nonzeroBitCount
+        if ones == 1 { return "\(count) (2^\(low))" }
+        return low == 0 ? "\(count) (2^\(high) - 1)" : "\(count) (2^\(high) - 2^\(low))"
     }
 }

@@ -63,7 +63,7 @@ struct AllocationTests {
         }
         #expect(allocator.freeIntervals(.global, .ipv4).count == 1)
         #expect(allocator.freeIntervals(.global, .ipv6).count == 1)
-        #expect(allocator.give("a", "next", families: [.ipv6]) == "2001:db8::3e8")
+        #expect(allocator.give("a", "next", families: [.ipv6]) == "2001:db8::3e9")
     }
 
     @Test func dhcpPoolGivesEveryServiceTheUnspecifiedAddress() {
@@ -83,20 +83,27 @@ struct DualStackTests {
         #expect(allocator.give("a", "one") == "192.0.2.1")
     }
 
+    @Test func subnetRouterAnycastAddressOfAnIPv6PrefixIsNeverHandedOut() {
+        var allocator = Allocator(["cidr-global": "2001:db8::/64", "range-x": "2001:db8:1:0:ffff:ffff:ffff:ffff-2001:db8:1:1::1"])
+        #expect(allocator.give("a", "one") == "2001:db8::1")
+        #expect(allocator.give("x", "one") == "2001:db8:1:0:ffff:ffff:ffff:ffff")
+        #expect(allocator.give("x", "two") == "2001:db8:1:1::1")
+    }
+
     @Test func singleStackWithoutFamiliesUsesIPv6WhenThatIsAllThereIs() {
         var allocator = Allocator(["cidr-global": "2001:db8::/64"])
-        #expect(allocator.give("a", "one") == "2001:db8::")
+        #expect(allocator.give("a", "one") == "2001:db8::1")
     }
 
     @Test func singleStackFollowsItsFamily() {
         var allocator = Allocator(Self.pools)
-        #expect(allocator.give("a", "one", families: [.ipv6]) == "2001:db8::")
+        #expect(allocator.give("a", "one", families: [.ipv6]) == "2001:db8::1")
     }
 
     @Test func dualStackListsThePrimaryFamilyFirst() {
         var allocator = Allocator(Self.pools)
-        #expect(allocator.give("a", "one", policy: .requireDualStack, families: [.ipv6, .ipv4]) == "2001:db8::,192.0.2.1")
-        #expect(allocator.give("a", "two", policy: .preferDualStack) == "192.0.2.2,2001:db8::1")
+        #expect(allocator.give("a", "one", policy: .requireDualStack, families: [.ipv6, .ipv4]) == "2001:db8::1,192.0.2.1")
+        #expect(allocator.give("a", "two", policy: .preferDualStack) == "192.0.2.2,2001:db8::2")
     }
 
     @Test func requireDualStackFailsWithoutBothFamiliesAndTakesNothing() {
@@ -114,14 +121,14 @@ struct DualStackTests {
         var allocator = Allocator(["cidr-global": "192.0.2.0/24"])
         allocator.give("a", "one", policy: .preferDualStack)
         _ = allocator.reconfigure(PoolConfiguration(data: Self.pools))
-        #expect(allocator.give("a", "one", policy: .preferDualStack) == "192.0.2.1,2001:db8::")
+        #expect(allocator.give("a", "one", policy: .preferDualStack) == "192.0.2.1,2001:db8::1")
     }
 
     @Test func goingBackToSingleStackReleasesTheSecondFamily() {
         var allocator = Allocator(Self.pools)
         allocator.give("a", "one", policy: .requireDualStack)
         #expect(allocator.give("a", "one") == "192.0.2.1")
-        #expect(allocator.give("a", "two", families: [.ipv6]) == "2001:db8::")
+        #expect(allocator.give("a", "two", families: [.ipv6]) == "2001:db8::1")
     }
 }
 
@@ -223,10 +230,10 @@ struct SharingTests {
     @Test func ipv6AddressesAreNeverShared() {
         var allocator = Allocator(["cidr-global": "2001:db8::/64", "allow-share-global": "true"])
         allocator.give("a", "one", ports: [tcp(80)])
-        #expect(allocator.give("a", "two", ports: [tcp(443)]) == "2001:db8::1")
+        #expect(allocator.give("a", "two", ports: [tcp(443)]) == "2001:db8::2")
         #expect(
-            allocator.failure("a", "three", ports: [tcp(22)], requesting: ["2001:db8::"])
-                == .addressInUse(address("2001:db8::"), holders: [key("a", "one")], .ipv6))
+            allocator.failure("a", "three", ports: [tcp(22)], requesting: ["2001:db8::1"])
+                == .addressInUse(address("2001:db8::1"), holders: [key("a", "one")], .ipv6))
     }
 
     @Test func sharedAddressIsFreedOnlyWhenItsLastHolderLeaves() {
@@ -344,7 +351,7 @@ struct StickinessTests {
         var allocator = Allocator(["cidr-global": "192.0.2.0/24,2001:db8::/64"])
         allocator.give("a", "one")
         allocator.release(key("a", "one"))
-        #expect(allocator.give("a", "one", families: [.ipv6]) == "2001:db8::")
+        #expect(allocator.give("a", "one", families: [.ipv6]) == "2001:db8::1")
         #expect(allocator.give("a", "two") == "192.0.2.1")
     }
 

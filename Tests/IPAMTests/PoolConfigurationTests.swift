@@ -139,10 +139,10 @@ struct PoolConfigurationKeyTests {
         #expect(configuration.scope(forNamespace: "team") == .namespace("team"))
     }
 
-    @Test func capacityLeavesOutDotZeroAndDotTwoFiftyFive() {
-        let configuration = PoolConfiguration(data: ["cidr-global": "192.0.2.0/23,2001:db8::/64"])
+    @Test func capacityLeavesOutAddressesNeverHandedOut() {
+        let configuration = PoolConfiguration(data: ["cidr-global": "192.0.2.0/23,2001:db8::/64,2001:db8:1::/48"])
         #expect(configuration.pools[.global]?.capacity(.ipv4) == 508)
-        #expect(configuration.pools[.global]?.capacity(.ipv6) == UInt128(1) << 64)
+        #expect(configuration.pools[.global]?.capacity(.ipv6) == (UInt128(1) << 64) - 1 + (UInt128(1) << 80) - (1 << 16))
     }
 }
 

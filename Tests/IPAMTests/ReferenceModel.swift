@@ -95,7 +95,10 @@ struct ReferenceModel {
     // MARK: Rules
 
     static func skipped(_ value: UInt128, _ family: IPFamily) -> Bool {
-        family == .ipv4 && (value % 256 == 0 || value % 256 == 255)
+        switch family {
+        case .ipv4: value % 256 == 0 || value % 256 == 255
+        case .ipv6: value % (UInt128(1) << 64) == 0
+        }
     }
 
     private func allocatable(_ scope: PoolScope, _ family: IPFamily) -> [UInt128] {

@@ -134,20 +134,25 @@ struct CheckReportTests {
         #expect(lines.contains("  global  IPv4           4  192.0.2.7-192.0.2.8, 198.51.100.1-198.51.100.2"))
     }
 
-    @Test func aLargeIPv6CapacityIsAlsoShownAsAPowerOfTwo() throws {
+    @Test func aLargeIPv6CapacityIsAlsoShownInPowersOfTwo() throws {
         let lines = try reportLines("cidr-global: 2001:db8::/64\n")
-        #expect(lines.contains("  global  IPv6    18446744073709551616 (2^64)  2001:db8::/64"))
+        #expect(lines.contains("  global  IPv6    18446744073709551615 (2^64 - 1)  2001:db8::/64"))
     }
 
-    @Test func theWholeIPv6SpaceHasCapacityTwoToThe128() throws {
+    @Test func theWholeIPv6SpaceLeavesOutOneAddressPerSlash64() throws {
         let lines = try reportLines("cidr-global: ::/0\n")
-        #expect(lines.contains { $0.contains("340282366920938463463374607431768211456 (2^128)  ::/0") })
+        #expect(lines.contains { $0.contains("340282366920938463444927863358058659840 (2^128 - 2^64)  ::/0") })
+    }
+
+    @Test func anExactPowerOfTwoIsShownAsOne() throws {
+        let lines = try reportLines("range-global: 2001:db8::1-2001:db8::1:0:0\n")
+        #expect(lines.contains { $0.contains("4294967296 (2^32)") })
     }
 
     @Test func aPoolWithBothFamiliesHasARowForEach() throws {
         let lines = try reportLines("cidr-finance: 192.0.2.0/24,2001:db8:1::/120\n")
         #expect(lines.contains("  namespace finance  IPv4         254  192.0.2.0/24"))
-        #expect(lines.contains("  namespace finance  IPv6         256  2001:db8:1::/120"))
+        #expect(lines.contains("  namespace finance  IPv6         255  2001:db8:1::/120"))
     }
 
     @Test func rangesStartInOneColumnAndCapacitiesAreRightAligned() throws {

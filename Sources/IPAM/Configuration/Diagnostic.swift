@@ -69,7 +69,8 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
         case .ipv4MappedAddress: "IPv4-mapped IPv6 address; write the IPv4 address instead"
         case .hostBitsSet(let network): "host bits are set; using \(network)"
         case .noAllocatableAddress:
-            "contains no address that can be handed out (IPv4 addresses ending in .0 or .255 are never used)"
+            "contains no address that can be handed out (never used: IPv4 addresses ending in .0 or .255, "
+                + "IPv6 addresses with a zero interface identifier)"
         case .dhcpSentinelNotAlone:
             "0.0.0.0/32 (DHCP) must be the only entry of its key; ignored here"
         case .rangesIgnoredForDHCP(let dhcpKey): "ignored: \(dhcpKey) makes this namespace use DHCP"

@@ -26,8 +26,8 @@ public struct PoolDefinition: Sendable, Equatable {
 
     public func hasAddresses(_ family: IPFamily) -> Bool { !members[family.index].isEmpty }
 
-    /// How many addresses of `family` can be handed out (members minus the IPv4 .0/.255 addresses).
-    /// Saturates at `UInt128.max` for the whole IPv6 space.
+    /// How many addresses of `family` can be handed out (members minus the IPv4 .0/.255 addresses and the
+    /// IPv6 Subnet-Router anycast addresses). Fits in 128 bits even for the whole IPv6 space.
     public func capacity(_ family: IPFamily) -> UInt128 {
         var total: UInt128 = 0
         for range in members[family.index] {

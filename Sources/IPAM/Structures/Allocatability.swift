@@ -1,20 +1,25 @@
 import NetworkAddresses
 
-/// The rule, kept from upstream kube-vip, that IPv4 addresses ending in .0 or .255 are never handed out from a
-/// pool: some routers and clients treat them as network or broadcast addresses even inside larger prefixes.
+/// Addresses never handed out from a pool, whatever its shape:
+/// - IPv4 addresses ending in .0 or .255 (kept from upstream kube-vip): some routers and clients treat them as
+///   network or broadcast addresses even inside larger prefixes;
+/// - IPv6 addresses whose interface identifier is zero (the Subnet-Router anycast address of their /64,
+///   RFC 4291 section 2.6.1), which routers on the link answer for. Upstream hands it out first.
 ///
 /// Free space is stored as intervals whose two ends are allocatable; these helpers step over the skipped
 /// addresses so that a whole /8 never has to be enumerated.
 enum Allocatability {
+    private static let interfaceIdentifier: UInt128 = (1 << 64) - 1
+
     static func isSkipped(_ value: UInt128, _ family: IPFamily) -> Bool {
-        guard family == .ipv4 else { return false }
+        guard family == .ipv4 else { return value & interfaceIdentifier == 0 }
         let low = value & 0xFF
         return low == 0 || low == 0xFF
     }
 
     /// The smallest allocatable value at or above `value` (may lie beyond the family's space).
     static func next(atOrAbove value: UInt128, _ family: IPFamily) -> UInt128 {
-        guard family == .ipv4 else { return value }
+        guard family == .ipv4 else { return value & interfaceIdentifier == 0 ? value + 1 : value }
         switch value & 0xFF {
         case 0xFF: return value + 2
         case 0: return value + 1
@@ -24,7 +29,10 @@ enum Allocatability {
 
     /// The largest allocatable value at or below `value`, or nil when there is none.
     static func previous(atOrBelow value: UInt128, _ family: IPFamily) -> UInt128? {
-        guard family == .ipv4 else { return value }
+        guard family == .ipv4 else {
+            guard value & interfaceIdentifier == 0 else { return value }
+            return value == 0 ? nil : value - 1
+        }
         switch value & 0xFF {
         case 0xFF: return value - 1
         case 0: return value >= 2 ? value - 2 : nil
@@ -35,7 +43,12 @@ enum Allocatability {
     /// Number of allocatable values in `range`.
     static func count(in range: ClosedRange<UInt128>, _ family: IPFamily) -> UInt128 {
         let total = range.upperBound &- range.lowerBound &+ 1  // wraps to 0 only for the whole IPv6 space
-        guard family == .ipv4 else { return total == 0 ? UInt128.max : total }
+        guard family == .ipv4 else {
+            let firstBlock = (range.lowerBound >> 64) + (range.lowerBound & interfaceIdentifier == 0 ? 0 : 1)
+            let lastBlock = range.upperBound >> 64
+            let skipped = lastBlock >= firstBlock ? lastBlock - firstBlock + 1 : 0
+            return total == 0 ? UInt128.max - skipped + 1 : total - skipped
+        }
         return total - (skippedUpTo(range.upperBound) - (range.lowerBound == 0 ? 0 : skippedUpTo(range.lowerBound - 1)))
     }
 
