@@ -41,6 +41,8 @@ extension Allocator {
     ) -> (allocator: Allocator, conflicts: [RestoreConflict]) {
         var allocator = Allocator(configuration: configuration, recentReleaseCapacity: recentReleaseCapacity)
         var conflicts: [RestoreConflict] = []
+        allocator.assignments.reserveCapacity(records.count)
+        allocator.holdings.reserveCapacity(records.count)
         let ordered = records.sorted { ($0.created, $0.service) < ($1.created, $1.service) }
         for record in ordered where allocator.assignments[record.service] == nil {
             let holder = Holder(

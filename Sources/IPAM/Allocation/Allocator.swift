@@ -16,7 +16,7 @@ public struct Allocator: Sendable {
     var poolIDs: [PoolScope: Int] = [:]
     var coverage = PoolCoverage([])
     var holdings: [IPAddress: Holding] = [:]
-    var assignments: [ServiceKey: Assignment] = [:]
+    var assignments = AssignmentTable()
     var recent: RecentReleases
     /// Pool and sharing consent of every namespace the configuration names; others get `defaultPolicy`.
     var namespacePolicies: [NamespaceKey: NamespacePolicy] = [:]
