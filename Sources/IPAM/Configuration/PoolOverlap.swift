@@ -16,40 +16,19 @@ extension PoolConfiguration {
         let definitions = pools.values.sorted { $0.scope < $1.scope }
         var shared: [Pair: [ClosedRange<UInt128>]] = [:]
         for family in IPFamily.allCases {
-            var events: [(at: UInt128, pool: Int, enters: Bool)] = []
-            for (id, definition) in definitions.enumerated() {
-                for range in definition.members[family.index] {
-                    events.append((range.lowerBound, id, true))
-                    if range.upperBound < family.maxValue {
-                        events.append((range.upperBound + 1, id, false))
-                    }
-                }
-            }
-            events.sort { $0.at < $1.at }
-            var active: Set<Int> = []
-            var index = 0
-            while index < events.count {
-                let start = events[index].at
-                while index < events.count && events[index].at == start {
-                    if events[index].enters {
-                        active.insert(events[index].pool)
-                    } else {
-                        active.remove(events[index].pool)
-                    }
-                    index += 1
-                }
-                guard active.count > 1 else { continue }
-                let end = index < events.count ? events[index].at - 1 : family.maxValue
-                let members = active.sorted()
-                for (i, a) in members.enumerated() {
-                    for b in members[(i + 1)...] {
-                        var ranges = shared.removeValue(forKey: Pair(first: a, second: b, family: family)) ?? []
-                        if let last = ranges.last, last.upperBound &+ 1 == start {
+            let segments = PoolCoverage.segments(definitions, family)
+            for (index, segment) in segments.enumerated() where segment.pools.count > 1 {
+                let end = index + 1 < segments.count ? segments[index + 1].start - 1 : family.maxValue
+                for (i, a) in segment.pools.enumerated() {
+                    for b in segment.pools[(i + 1)...] {
+                        let pair = Pair(first: a, second: b, family: family)
+                        var ranges = shared.removeValue(forKey: pair) ?? []
+                        if let last = ranges.last, last.upperBound &+ 1 == segment.start {
                             ranges[ranges.count - 1] = last.lowerBound...end
                         } else {
-                            ranges.append(start...end)
+                            ranges.append(segment.start...end)
                         }
-                        shared[Pair(first: a, second: b, family: family)] = ranges
+                        shared[pair] = ranges
                     }
                 }
             }

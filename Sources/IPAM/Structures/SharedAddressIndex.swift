@@ -63,17 +63,8 @@ struct SharedPorts: TreePayload, Sendable {
 /// Sorted, duplicate-free arrays of (protocol, port) pairs.
 enum SortedPorts {
     static func contains(_ sorted: [ServicePort], _ value: ServicePort) -> Bool {
-        var low = 0
-        var high = sorted.count
-        while low < high {
-            let mid = (low + high) / 2
-            if sorted[mid] < value {
-                low = mid + 1
-            } else {
-                high = mid
-            }
-        }
-        return low < sorted.count && sorted[low] == value
+        let index = insertionIndex(sorted, value)
+        return index < sorted.count && sorted[index] == value
     }
 
     static func intersects(_ a: [ServicePort], _ b: [ServicePort]) -> Bool {
@@ -103,7 +94,8 @@ enum SortedPorts {
         return result
     }
 
-    private static func insertionIndex(_ sorted: [ServicePort], _ value: ServicePort) -> Int {
+    /// Where `value` is or would go.
+    static func insertionIndex(_ sorted: [ServicePort], _ value: ServicePort) -> Int {
         var low = 0
         var high = sorted.count
         while low < high {
