@@ -170,8 +170,7 @@ extension Allocator {
 
     /// The address a new claim of `family` would get from the pool, without taking it: the Service's own
     /// held-back address, else a joinable shared address, else the lowest free one, else the oldest address
-    /// held back for someone else.
-    /// (`isFree`: it came from the free space.)
+    /// held back for someone else. `isFree` says it came from the free space, which `take` can then trust.
     private mutating func candidate(
         _ poolID: Int, _ family: IPFamily, _ holder: Holder, _ previous: [IPAddress]?
     ) -> (address: IPAddress, isFree: Bool)? {
