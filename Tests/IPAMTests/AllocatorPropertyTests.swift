@@ -138,8 +138,9 @@ struct AllocatorPropertyTests {
                     service: assignment.service, addresses: assignment.addresses, ports: assignment.ports,
                     requested: assignment.origin == .requested, created: created[assignment.service] ?? 0)
             }
+            var order = SplitMix64(seed: UInt64(codes.count))
             var (restored, conflicts) = Allocator.restore(
-                configuration: allocator.configuration, from: records.shuffled(), recentReleaseCapacity: 0)
+                configuration: allocator.configuration, from: records.shuffled(using: &order), recentReleaseCapacity: 0)
             #expect(conflicts.isEmpty)
             #expect(restored.allAssignments.map(\.addresses) == allocator.allAssignments.map(\.addresses))
             for scope in allocator.configuration.pools.keys {
