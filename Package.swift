@@ -10,11 +10,20 @@ let package = Package(
         .executable(name: "kube-vip", targets: ["KubeVip"]),
         .library(name: "IPAM", targets: ["IPAM"]),
         .library(name: "NetworkAddresses", targets: ["NetworkAddresses"]),
+        .library(name: "KubernetesModels", targets: ["KubernetesModels"]),
+        .library(name: "KubernetesClient", targets: ["KubernetesClient"]),
+        .library(name: "KubernetesAPIServer", targets: ["KubernetesAPIServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // IP address and prefix value types: parsing, canonical text, arithmetic.
@@ -23,9 +32,42 @@ let package = Package(
         .target(name: "IPAM", dependencies: ["NetworkAddresses"]),
         // `kube-vip check`: read a ConfigMap file and report pools and diagnostics.
         .target(name: "PoolCheck", dependencies: ["IPAM", "NetworkAddresses", .product(name: "Yams", package: "Yams")]),
+        // Kubernetes objects as JSON values and typed views, and the patch semantics (merge, strategic merge).
+        .target(name: "KubernetesModels"),
+        // Kubernetes' protobuf wire format (the `k8s\0` envelope), decoded into the same JSON values.
+        .target(name: "KubernetesProtobuf", dependencies: ["KubernetesModels"]),
+        // The API client: kubeconfig/in-cluster config, HTTP, list+watch informers, writes, rate limits.
+        .target(
+            name: "KubernetesClient",
+            dependencies: [
+                "KubernetesModels",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The embedded, in-memory Kubernetes-compatible API server behind `kube-vip dev`.
+        .target(
+            name: "KubernetesAPIServer",
+            dependencies: [
+                "KubernetesModels", "KubernetesProtobuf",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "KubeVip",
-            dependencies: ["PoolCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "PoolCheck", "KubernetesAPIServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
 
         .testTarget(name: "NetworkAddressesTests", dependencies: ["NetworkAddresses"]),
@@ -34,6 +76,25 @@ let package = Package(
             dependencies: ["IPAM", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "PoolCheckTests", dependencies: ["PoolCheck", "KubeVip"]),
+        .testTarget(
+            name: "KubernetesModelsTests",
+            dependencies: ["KubernetesModels", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(name: "KubernetesProtobufTests", dependencies: ["KubernetesProtobuf", "KubernetesModels"]),
+        .testTarget(
+            name: "KubernetesClientTests",
+            dependencies: ["KubernetesClient", "KubernetesAPIServer", "KubernetesModels"]
+        ),
+        .testTarget(
+            name: "KubernetesAPIServerTests",
+            dependencies: [
+                "KubernetesAPIServer", "KubernetesModels",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // The real kubectl against `kube-vip dev`: every command line of the seed document.
+        .testTarget(name: "KubectlTests", dependencies: ["KubeVip", "KubernetesAPIServer", "KubernetesModels"]),
     ]
 )
 

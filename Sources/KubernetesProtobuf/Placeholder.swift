@@ -1,0 +1,2 @@
+/// Decoding of Kubernetes protobuf bodies; filled in by the protobuf work.
+enum KubernetesProtobufPlaceholder {}
