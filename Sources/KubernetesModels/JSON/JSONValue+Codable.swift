@@ -41,24 +41,40 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 }
 
 extension JSONValue {
-    /// Parses a JSON document; the error says where it went wrong.
+    /// Parses a JSON document (RFC 8259, UTF-8); the error says what went wrong and at which byte offset.
     public init(parsing data: some DataProtocol) throws(JSONParseError) {
-        do {
-            self = try JSONDecoder().decode(JSONValue.self, from: Data(data))
-        } catch let DecodingError.dataCorrupted(context) {
-            let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw JSONParseError(underlying ?? context.debugDescription)
-        } catch {
-            throw JSONParseError("\(error)")
+        self = try Self.parse(contiguousOrCopied: data)
+    }
+
+    /// Parses a JSON document from any bytes, e.g. a NIO `ByteBufferView`, without first copying it into `Data`.
+    @_disfavoredOverload
+    public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {
+        self = try Self.parse(contiguousOrCopied: bytes)
+    }
+
+    private static func parse(contiguousOrCopied bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+        let result = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(JSONParseError) in try parse(buffer) }
         }
+        if let result { return try result.get() }
+        return try Array(bytes).withUnsafeBufferPointer { buffer throws(JSONParseError) in try parse(buffer) }
+    }
+
+    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+        var reader = JSONReader(buffer)
+        return try reader.readDocument()
     }
 
     /// The value as compact JSON with sorted keys, so that equal values give equal bytes.
     public func serialized() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a JSONValue cannot fail: every case maps to a JSON token.
-        return (try? encoder.encode(self)) ?? Data("null".utf8)
+        Data(serializedBytes())
+    }
+
+    /// Like ``serialized()``, for callers that hand the bytes on (e.g. into a NIO `ByteBuffer`) and so need no `Data`.
+    public func serializedBytes() -> [UInt8] {
+        var writer = JSONWriter()
+        writer.write(self)
+        return writer.bytes
     }
 
     /// Decodes a typed view of this value (e.g. a `Service`), ignoring members the type does not model.
@@ -69,6 +85,6 @@ extension JSONValue {
     /// The JSON form of an encodable value.
     public init(encoding value: some Encodable) throws {
         let data = try JSONEncoder().encode(value)
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
+        self = try JSONValue(parsing: data)
     }
 }
