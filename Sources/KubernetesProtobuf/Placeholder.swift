@@ -1,2 +1,0 @@
-/// Decoding of Kubernetes protobuf bodies; filled in by the protobuf work.
-enum KubernetesProtobufPlaceholder {}
