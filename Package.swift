@@ -83,7 +83,12 @@ let package = Package(
         .testTarget(name: "KubernetesProtobufTests", dependencies: ["KubernetesProtobuf", "KubernetesModels"]),
         .testTarget(
             name: "KubernetesClientTests",
-            dependencies: ["KubernetesClient", "KubernetesAPIServer", "KubernetesModels"]
+            dependencies: [
+                "KubernetesClient", "KubernetesAPIServer", "KubernetesModels",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "KubernetesAPIServerTests",
@@ -91,10 +96,20 @@ let package = Package(
                 "KubernetesAPIServer", "KubernetesModels",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The real kubectl against `kube-vip dev`: every command line of the seed document.
-        .testTarget(name: "KubectlTests", dependencies: ["KubeVip", "KubernetesAPIServer", "KubernetesModels"]),
+        .testTarget(
+            name: "KubectlTests",
+            dependencies: [
+                "KubeVip", "KubernetesAPIServer", "KubernetesModels",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Fixtures"]  // YAML files the tests hand to kubectl, read by path
+        ),
     ]
 )
 

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import KubernetesAPIServer
+import Logging
+import ServiceLifecycle
+
+/// `kube-vip dev`: the embedded API server on loopback, so the project (and the seed's kubectl commands) can
+/// be tried on a machine with no cluster. Objects live in a data directory so that a restart keeps them.
+struct Dev: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run an embedded Kubernetes API server for development and print the KUBECONFIG to use.",
+        discussion: """
+            The server is an in-memory, Kubernetes-compatible API (discovery, list/watch, status, Leases, \
+            Events) meant for development and tests; production runs against a real cluster. Objects are \
+            kept in --data-dir so that a restart does not lose them, unless --ephemeral is given.
+            """
+    )
+
+    @Option(help: "Address to listen on. Loopback by default: the server has no authentication.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free one.")
+    var port: Int = 6443
+
+    @Option(help: "Where objects and the kubeconfig are kept.")
+    var dataDir: String = ".kube-vip-dev"
+
+    @Flag(help: "Keep objects in memory only; nothing is read from or written to --data-dir except the kubeconfig.")
+    var ephemeral = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        SignalMask.unblockTerminationSignals()
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "kube-vip.dev")
+
+        let directory = URL(fileURLWithPath: dataDir, isDirectory: true).standardizedFileURL
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let store = StoreConfiguration(dataDirectory: ephemeral ? nil : directory.path)
+        let server: EmbeddedAPIServer
+        do {
+            server = try EmbeddedAPIServer(
+                configuration: APIServerConfiguration(host: host, port: port, store: store), logger: logger)
+        } catch {
+            throw ValidationError("cannot open the data directory \(directory.path): \(error)")
+        }
+
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: server)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                let boundPort = try await server.listeningPort()
+                let kubeconfig = directory.appendingPathComponent("kubeconfig")
+                try Data(EmbeddedAPIServer.kubeconfig(host: host, port: boundPort).utf8)
+                    .write(to: kubeconfig, options: .atomic)
+                announce(port: boundPort, kubeconfig: kubeconfig, directory: directory)
+            }
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// The `export` line is alone on stdout so that scripts can `eval` it; everything else goes to stderr.
+    private func announce(port: Int, kubeconfig: URL, directory: URL) {
+        let hostText = host.contains(":") ? "[\(host)]" : host
+        let storage = ephemeral ? "in memory only (--ephemeral)" : "kept in \(directory.path)"
+        FileHandle.standardError.write(
+            Data(
+                """
+                kube-vip dev: Kubernetes API on http://\(hostText):\(port), objects \(storage).
+                Use it with:
+
+                """.utf8))
+        FileHandle.standardOutput.write(Data("export KUBECONFIG=\(kubeconfig.path)\n".utf8))
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

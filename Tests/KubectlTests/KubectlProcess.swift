@@ -1,0 +1,159 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A kubectl child process. Its output arrives through pipe readability handlers and its exit through the
+/// termination handler, both turned into events, so no thread of the (2-core) cooperative pool is blocked
+/// while the in-process API server has to answer kubectl.
+///
+/// A child started by `Foundation.Process` inside `swift test` inherits a blocked signal mask, so SIGTERM
+/// would do nothing: `stop()` sends SIGKILL and then waits for the exit.
+final class KubectlProcess: Sendable {
+    struct Result: Sendable, CustomStringConvertible {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var description: String { "exit \(status)\nstdout:\n\(stdout)\nstderr:\n\(stderr)" }
+    }
+
+    static let path = "/usr/bin/kubectl"
+    static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: path) }
+
+    private struct State {
+        var stdout = Data()
+        var stderr = Data()
+        var stdoutClosed = false
+        var stderrClosed = false
+        var exitStatus: Int32?
+        var outputListeners: [Int: AsyncStream<String>.Continuation] = [:]
+        var exitWaiters: [CheckedContinuation<Void, Never>] = []
+        var nextListener = 0
+
+        /// Exited, and both pipes have delivered everything.
+        var isFinished: Bool { exitStatus != nil && stdoutClosed && stderrClosed }
+    }
+
+    private let process: Process
+    private let state = Mutex(State())
+
+    /// Starts `kubectl arguments...` with exactly this environment.
+    init(_ arguments: [String], environment: [String: String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.path)
+        process.arguments = arguments
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        let stdoutPipe = Pipe()
+        let stderrPipe = Pipe()
+        process.standardOutput = stdoutPipe
+        process.standardError = stderrPipe
+        self.process = process
+        process.terminationHandler = { [weak self] finished in
+            self?.update { $0.exitStatus = finished.terminationStatus }
+        }
+        stdoutPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            self?.received(handle.availableData, from: handle, isStdout: true)
+        }
+        stderrPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            self?.received(handle.availableData, from: handle, isStdout: false)
+        }
+        try process.run()
+    }
+
+    private func received(_ data: Data, from handle: FileHandle, isStdout: Bool) {
+        if data.isEmpty { handle.readabilityHandler = nil }
+        update { state in
+            switch (isStdout, data.isEmpty) {
+            case (true, true): state.stdoutClosed = true
+            case (false, true): state.stderrClosed = true
+            case (true, false): state.stdout.append(data)
+            case (false, false): state.stderr.append(data)
+            }
+        }
+    }
+
+    /// Applies a change, then tells listeners about new output and waiters about the end.
+    private func update(_ change: (inout State) -> Void) {
+        let (text, listeners, waiters, finished) = state.withLock { state in
+            change(&state)
+            let finished = state.isFinished
+            let waiters = finished ? state.exitWaiters : []
+            if finished { state.exitWaiters = [] }
+            return (String(decoding: state.stdout, as: UTF8.self), Array(state.outputListeners.values), waiters, finished)
+        }
+        for listener in listeners {
+            listener.yield(text)
+            if finished { listener.finish() }
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Runs kubectl to its end; a hung kubectl is killed after `timeout` (a safety net, not a wait).
+    static func run(_ arguments: [String], environment: [String: String], timeout: Duration = .seconds(60))
+        async throws -> Result
+    {
+        let child = try KubectlProcess(arguments, environment: environment)
+        return await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                if (try? await Task.sleep(for: timeout)) != nil { child.kill() }
+            }
+            defer { group.cancelAll() }
+            return await child.waitForExit()
+        }
+    }
+
+    /// Waits until standard output contains `text`; `false` if the process ended without printing it.
+    func waitForOutput(containing text: String) async -> Bool {
+        let (updates, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let (id, current, finished) = state.withLock { state in
+            let id = state.nextListener
+            state.nextListener += 1
+            state.outputListeners[id] = continuation
+            return (id, String(decoding: state.stdout, as: UTF8.self), state.isFinished)
+        }
+        defer { _ = state.withLock { $0.outputListeners.removeValue(forKey: id) } }
+        if current.contains(text) { return true }
+        if finished { return false }
+        for await snapshot in updates where snapshot.contains(text) { return true }
+        return false
+    }
+
+    var stdout: String { state.withLock { String(decoding: $0.stdout, as: UTF8.self) } }
+
+    /// SIGKILL, because SIGTERM may be blocked in a child of `swift test`.
+    func kill() {
+        guard process.isRunning else { return }
+        killProcess(process.processIdentifier)
+    }
+
+    /// Kills the process and waits for it to exit.
+    func stop() async -> Result {
+        kill()
+        return await waitForExit()
+    }
+
+    func waitForExit() async -> Result {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let finished = state.withLock { state in
+                if !state.isFinished { state.exitWaiters.append(continuation) }
+                return state.isFinished
+            }
+            if finished { continuation.resume() }
+        }
+        return state.withLock { state in
+            Result(
+                status: state.exitStatus ?? -1, stdout: String(decoding: state.stdout, as: UTF8.self),
+                stderr: String(decoding: state.stderr, as: UTF8.self))
+        }
+    }
+}
+
+/// At file scope so that `kill` is the C function, not `KubectlProcess.kill()`.
+private func killProcess(_ pid: Int32) {
+    _ = kill(pid, SIGKILL)
+}
