@@ -49,7 +49,9 @@ struct Dev: AsyncParsableCommand {
             server = try EmbeddedAPIServer(
                 configuration: APIServerConfiguration(host: host, port: port, store: store), logger: logger)
         } catch {
-            throw ValidationError("cannot open the data directory \(directory.path): \(error)")
+            // Not a usage error: no help text, just what is wrong and the exit status.
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitCode.failure
         }
 
         let group = ServiceGroup(

@@ -62,6 +62,16 @@ public final class EmbeddedAPIServer: Service, Sendable {
                     }
                 }
                 group.addTask {
+                    // The journal batches fsyncs; this bounds what a machine crash can lose to one second.
+                    while (try? await Task.sleep(for: .seconds(1))) != nil {
+                        do {
+                            try await store.flush()
+                        } catch {
+                            self.logger.error("cannot sync the journal to disk: \(error)")
+                        }
+                    }
+                }
+                group.addTask {
                     guard (try? await gracefulShutdown()) != nil else { return }
                     await store.closeAllWatches()
                 }

@@ -41,10 +41,11 @@ final class KubectlProcess: Sendable {
     private let process: Process
     private let state = Mutex(State())
 
-    /// Starts `kubectl arguments...` with exactly this environment.
-    init(_ arguments: [String], environment: [String: String]) throws {
+    /// Starts `kubectl arguments...` (or another `executable`, such as the built `kube-vip`) with exactly this
+    /// environment.
+    init(_ arguments: [String], environment: [String: String], executable: String = KubectlProcess.path) throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.path)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
@@ -131,6 +132,12 @@ final class KubectlProcess: Sendable {
         killProcess(process.processIdentifier)
     }
 
+    /// Sends `signal` (for a child that unblocks it itself, as `kube-vip` does) and waits for the exit.
+    func terminate(with signal: Int32) async -> Result {
+        if process.isRunning { sendSignal(signal, to: process.processIdentifier) }
+        return await waitForExit()
+    }
+
     /// Kills the process and waits for it to exit.
     func stop() async -> Result {
         kill()
@@ -156,4 +163,8 @@ final class KubectlProcess: Sendable {
 /// At file scope so that `kill` is the C function, not `KubectlProcess.kill()`.
 private func killProcess(_ pid: Int32) {
     _ = kill(pid, SIGKILL)
+}
+
+private func sendSignal(_ signal: Int32, to pid: Int32) {
+    _ = kill(pid, signal)
 }

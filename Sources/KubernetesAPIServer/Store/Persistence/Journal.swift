@@ -7,9 +7,8 @@ import KubernetesModels
 /// lines, at the first write once a second has passed since the last one, on `sync()` and on `close()`.
 /// Measured in a release build on the project's 2-core test machine, 10,000 Service creates took 0.4 s in
 /// memory, 1.7–1.9 s with this journal, and 44 s with an fsync per write (about 4.4 ms each). A power
-/// failure loses at most the writes since the last fsync. The store has no timer of its own, so writes
-/// followed by silence stay unsynced until the owner calls `ObjectStore.flush()`, which the server should
-/// do every second.
+/// failure loses at most the writes since the last fsync. The store has no timer of its own; the
+/// `EmbeddedAPIServer` calls `ObjectStore.flush()` every second, so writes followed by silence are synced too.
 final class Journal {
     private let file: PosixFile
     private let syncEvery: Int
