@@ -86,6 +86,8 @@ let package = Package(
             dependencies: [
                 "KubernetesClient", "KubernetesAPIServer", "KubernetesModels",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -123,6 +125,19 @@ if ProcessInfo.processInfo.environment["ENABLE_BENCHMARKS"] != nil {
             name: "IPAMBenchmarks",
             dependencies: ["IPAM", .product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/IPAMBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "KubernetesBenchmarks",
+            dependencies: [
+                "KubernetesModels", "KubernetesAPIServer", "KubernetesClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/KubernetesBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         )
     )
