@@ -34,8 +34,11 @@ final class KubectlProcess: Sendable {
         var exitWaiters: [CheckedContinuation<Void, Never>] = []
         var nextListener = 0
 
+        /// The waiting test was cancelled (e.g. its time limit passed): stop waiting for an end that may not come.
+        var abandoned = false
+
         /// Exited, and both pipes have delivered everything.
-        var isFinished: Bool { exitStatus != nil && stdoutClosed && stderrClosed }
+        var isFinished: Bool { abandoned || (exitStatus != nil && stdoutClosed && stderrClosed) }
     }
 
     private let process: Process
@@ -101,7 +104,7 @@ final class KubectlProcess: Sendable {
         let child = try KubectlProcess(arguments, environment: environment)
         return await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                if (try? await Task.sleep(for: timeout)) != nil { child.kill() }
+                if (try? await Task.sleep(for: timeout)) != nil { child.abandon() }
             }
             defer { group.cancelAll() }
             return await child.waitForExit()
@@ -132,6 +135,12 @@ final class KubectlProcess: Sendable {
         killProcess(process.processIdentifier)
     }
 
+    /// Kills the child and releases every waiter, whether or not the exit and the pipes' ends are ever seen.
+    func abandon() {
+        kill()
+        update { $0.abandoned = true }
+    }
+
     /// Sends `signal` (for a child that unblocks it itself, as `kube-vip` does) and waits for the exit.
     func terminate(with signal: Int32) async -> Result {
         if process.isRunning { sendSignal(signal, to: process.processIdentifier) }
@@ -144,13 +153,19 @@ final class KubectlProcess: Sendable {
         return await waitForExit()
     }
 
+    /// Cancellation (a test's time limit) kills the child and ends the wait, so a lost pipe EOF or exit
+    /// notification turns into a failed test instead of a hung test run.
     func waitForExit() async -> Result {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let finished = state.withLock { state in
-                if !state.isFinished { state.exitWaiters.append(continuation) }
-                return state.isFinished
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let finished = state.withLock { state in
+                    if !state.isFinished { state.exitWaiters.append(continuation) }
+                    return state.isFinished
+                }
+                if finished { continuation.resume() }
             }
-            if finished { continuation.resume() }
+        } onCancel: {
+            abandon()
         }
         return state.withLock { state in
             Result(
