@@ -81,4 +81,27 @@ struct WatchFramingTests {
         }
         #expect(status.message == "too old resource version: 1 (5)")
     }
+
+    @Test("a raw JSONValue watch decodes every event kind like the typed one")
+    func rawMatchesTyped() async throws {
+        let lines = [Self.added, Self.bookmark, Self.expired].map { $0 + "\n" }
+        var raw: [WatchStreamEvent<JSONValue>] = []
+        for try await event in WatchEventSequence<Chunks, JSONValue>(bytes: Chunks(chunks: lines)) {
+            raw.append(event)
+        }
+        let typed = try await events(lines)
+        #expect(raw.count == 3 && typed.count == 3)
+        guard case .added(let object) = raw[0], case .added(let configMap) = typed[0] else {
+            Issue.record("expected ADDED first, got \(raw[0])")
+            return
+        }
+        #expect(object.metadataName == configMap.metadata.name)
+        #expect(object[path: "data", "k"] == .string("v"))
+        #expect(raw[1] == .bookmark(resourceVersion: "9"))
+        guard case .error(let status) = raw[2] else {
+            Issue.record("expected ERROR last, got \(raw[2])")
+            return
+        }
+        #expect(status.code == 410)
+    }
 }

@@ -1,4 +1,0 @@
-import Benchmark
-
-let benchmarks: @Sendable () -> Void = {
-}
