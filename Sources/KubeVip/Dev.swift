@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KubernetesAPIServer
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// `kube-vip dev`: the embedded API server on loopback, so the project (and the seed's kubectl commands) can
@@ -40,6 +41,11 @@ struct Dev: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "kube-vip.dev")
+        if !["127.0.0.1", "::1", "localhost"].contains(host) {
+            logger.warning(
+                "listening on \(host): the embedded API server has no authentication; anyone who can reach it can change every object"
+            )
+        }
 
         let directory = URL(fileURLWithPath: dataDir, isDirectory: true).standardizedFileURL
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -61,9 +67,18 @@ struct Dev: AsyncParsableCommand {
                 logger: logger))
 
         try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
             tasks.addTask {
-                let boundPort = try await server.listeningPort()
+                do {
+                    try await group.run()
+                } catch let error as IOError where error.errnoCode == EADDRINUSE {
+                    FileHandle.standardError.write(
+                        Data("Error: port \(port) on \(host) is in use; choose another with --port (0 picks a free one)\n".utf8))
+                    throw ExitCode.failure
+                }
+            }
+            tasks.addTask {
+                // A server that never listened has failed; the other task reports why.
+                guard let boundPort = try? await server.listeningPort() else { return }
                 let kubeconfig = directory.appendingPathComponent("kubeconfig")
                 try Data(EmbeddedAPIServer.kubeconfig(host: host, port: boundPort).utf8)
                     .write(to: kubeconfig, options: .atomic)
