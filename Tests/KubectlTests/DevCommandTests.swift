@@ -6,6 +6,7 @@ import Testing
     import Glibc
 #endif
 
+extension ChildProcessSuites {
 /// The built `kube-vip` binary, run as a user runs it: `kube-vip dev` prints the KUBECONFIG line, kubectl
 /// works with it, SIGTERM stops it, and a restart on the same data directory finds every object again.
 @Suite(
@@ -97,6 +98,7 @@ struct DevCommandTests {
             #expect(try world.dataFiles() == before)
         }
     }
+}
 }
 
 /// Where the binary is: the test runner lives in the build products directory next to the executables.

@@ -57,7 +57,16 @@ final class KubectlProcess: Sendable {
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
         self.process = process
+        let readEnds = [(stdoutPipe.fileHandleForReading, true), (stderrPipe.fileHandleForReading, false)]
         process.terminationHandler = { [weak self] finished in
+            // Everything the child wrote is in the pipes now, but their end can come late or never: a child
+            // spawned meanwhile by another test may have inherited the write ends (Foundation's `Pipe` is not
+            // close-on-exec). So the exit itself ends the output: drain what is there without blocking.
+            for (handle, isStdout) in readEnds {
+                handle.readabilityHandler = nil
+                self?.received(Self.drain(handle), from: handle, isStdout: isStdout)
+                self?.received(Data(), from: handle, isStdout: isStdout)
+            }
             self?.update { $0.exitStatus = finished.terminationStatus }
         }
         stdoutPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
@@ -67,6 +76,21 @@ final class KubectlProcess: Sendable {
             self?.received(handle.availableData, from: handle, isStdout: false)
         }
         try process.run()
+    }
+
+    /// Reads what a pipe holds right now, without waiting for more.
+    private static func drain(_ handle: FileHandle) -> Data {
+        let descriptor = handle.fileDescriptor
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        // poll with a zero timeout: read only while a read cannot block (data waiting, or the real end).
+        var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        while poll(&request, 1, 0) == 1, request.revents & Int16(POLLIN) != 0 {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            data.append(contentsOf: buffer[..<count])
+        }
+        return data
     }
 
     private func received(_ data: Data, from handle: FileHandle, isStdout: Bool) {

@@ -3,6 +3,7 @@ import KubernetesAPIServer
 import KubernetesModels
 import Testing
 
+extension ChildProcessSuites {
 /// Every kubectl command line of the seed document, unchanged, against the embedded server.
 @Suite(
     "kubectl runs the seed's command lines",
@@ -196,4 +197,5 @@ struct KubectlSeedTests {
         output.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
             .first { $0.count > nameColumn && $0[nameColumn] == name }
     }
+}
 }

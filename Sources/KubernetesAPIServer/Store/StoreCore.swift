@@ -123,7 +123,8 @@ struct StoreCore {
         closed = true
         defer {
             journal = nil
-            dataDirectory = nil  // releases the directory's lock
+            dataDirectory?.releaseLock()
+            dataDirectory = nil
         }
         try journal?.close()
     }

@@ -38,6 +38,12 @@ struct DataDirectory {
         }
     }
 
+    /// Closes the lock file now rather than whenever the last copy of this value goes away, so the directory
+    /// can be opened again (by a restart in the same process) the moment the store is closed.
+    func releaseLock() {
+        try? lock.close()
+    }
+
     func load(historyLimit: Int) throws(StoreLoadError) -> LoadedState {
         var state = LoadedState(historyLimit: historyLimit)
         let files = FileManager.default
