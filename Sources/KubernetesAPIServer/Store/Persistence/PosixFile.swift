@@ -66,9 +66,18 @@ final class PosixFile {
     }
 
     /// Only one process may use a data directory: a second `kube-vip dev` would interleave journal lines.
+    /// A lock just released can still be held for a moment by a child process between its fork and its exec
+    /// (the descriptor is close-on-exec, but the open file description lives until the exec), so a busy lock
+    /// is retried for up to two seconds before it is reported as held by another server.
     func lockExclusively() throws(Failure) {
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            throw Failure(operation: "lock", path: path, code: errno)
+        var attempts = 0
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            attempts += 1
+            guard code == EWOULDBLOCK, attempts < 40 else {
+                throw Failure(operation: "lock", path: path, code: code)
+            }
+            usleep(50_000)
         }
     }
 
