@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "KubernetesModels", targets: ["KubernetesModels"]),
         .library(name: "KubernetesClient", targets: ["KubernetesClient"]),
         .library(name: "KubernetesAPIServer", targets: ["KubernetesAPIServer"]),
+        .library(name: "LeaderElection", targets: ["LeaderElection"]),
+        .library(name: "CloudProvider", targets: ["CloudProvider"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -24,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/pointfreeco/swift-clocks.git", from: "1.1.1"),
     ],
     targets: [
         // IP address and prefix value types: parsing, canonical text, arithmetic.
@@ -60,10 +65,41 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Lease-based leader election (coordination.k8s.io/v1) with a write fence, for every HA role.
+        .target(
+            name: "LeaderElection",
+            dependencies: [
+                "KubernetesClient", "KubernetesModels",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The /metrics, /healthz and /readyz endpoint every long-running role serves.
+        .target(
+            name: "ObservabilityServer",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The cloud-provider role: watches Services and the kubevip ConfigMap, allocates, records, reports.
+        .target(
+            name: "CloudProvider",
+            dependencies: [
+                "IPAM", "NetworkAddresses", "KubernetesClient", "KubernetesModels", "LeaderElection",
+                "ObservabilityServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "KubeVip",
             dependencies: [
-                "PoolCheck", "KubernetesAPIServer",
+                "PoolCheck", "KubernetesAPIServer", "CloudProvider", "LeaderElection", "ObservabilityServer",
+                "KubernetesClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -103,11 +139,42 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(
+            name: "LeaderElectionTests",
+            dependencies: [
+                "LeaderElection", "KubernetesClient", "KubernetesModels", "KubernetesAPIServer",
+                .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "ObservabilityServerTests",
+            dependencies: [
+                "ObservabilityServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "CloudProviderTests",
+            dependencies: [
+                "CloudProvider", "IPAM", "NetworkAddresses", "KubernetesClient", "KubernetesModels",
+                "KubernetesAPIServer", "LeaderElection", "ObservabilityServer",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The real kubectl against `kube-vip dev`: every command line of the seed document.
         .testTarget(
             name: "KubectlTests",
             dependencies: [
-                "KubeVip", "KubernetesAPIServer", "KubernetesModels",
+                "KubeVip", "KubernetesAPIServer", "KubernetesModels", "KubernetesClient",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
