@@ -89,7 +89,6 @@ let package = Package(
             name: "CloudProvider",
             dependencies: [
                 "IPAM", "NetworkAddresses", "KubernetesClient", "KubernetesModels", "LeaderElection",
-                "ObservabilityServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -206,6 +205,19 @@ if ProcessInfo.processInfo.environment["ENABLE_BENCHMARKS"] != nil {
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/KubernetesBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "CloudProviderBenchmarks",
+            dependencies: [
+                "KubernetesModels", "KubernetesClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/CloudProviderBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         )
     )

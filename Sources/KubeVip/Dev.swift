@@ -1,6 +1,8 @@
 import ArgumentParser
+import CloudProvider
 import Foundation
 import KubernetesAPIServer
+import KubernetesClient
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -14,6 +16,10 @@ struct Dev: AsyncParsableCommand {
             The server is an in-memory, Kubernetes-compatible API (discovery, list/watch, status, Leases, \
             Events) meant for development and tests; production runs against a real cluster. Objects are \
             kept in --data-dir so that a restart does not lose them, unless --ephemeral is given.
+
+            The address allocator (the cloud-provider role) runs in the same process against it and, as \
+            there is no node agent here, also fills status.loadBalancer.ingress, so `kubectl get svc` shows \
+            the EXTERNAL-IP. Environment as for `kube-vip cloud-provider` (KUBEVIP_NAMESPACE, ...).
             """
     )
 
@@ -28,6 +34,9 @@ struct Dev: AsyncParsableCommand {
 
     @Flag(help: "Keep objects in memory only; nothing is read from or written to --data-dir except the kubeconfig.")
     var ephemeral = false
+
+    @Flag(inversion: .prefixedNo, help: "Run the address allocator (the cloud-provider role) in this process.")
+    var allocator = true
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
@@ -60,9 +69,23 @@ struct Dev: AsyncParsableCommand {
             throw ExitCode.failure
         }
 
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
+        if allocator {
+            var settings: CloudProviderSettings
+            do {
+                settings = try CloudProviderSettings(environment: ProcessInfo.processInfo.environment)
+            } catch {
+                FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+                throw ExitCode.failure
+            }
+            settings.writeStatus = true
+            settings.eventHost = "kube-vip-dev"
+            // Listed after the server: a graceful shutdown stops the allocator first.
+            services.append(.init(service: DevAllocator(server: server, host: host, settings: settings)))
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: server)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
 
@@ -100,6 +123,32 @@ struct Dev: AsyncParsableCommand {
 
                 """.utf8))
         FileHandle.standardOutput.write(Data("export KUBECONFIG=\(kubeconfig.path)\n".utf8))
+    }
+}
+
+/// The cloud-provider role against the embedded server, started once the server listens.
+struct DevAllocator: Service {
+    let server: EmbeddedAPIServer
+    let host: String
+    let settings: CloudProviderSettings
+
+    func run() async throws {
+        let port = try await server.listeningPort()
+        let connectHost = ["0.0.0.0", "::", ""].contains(host) ? "127.0.0.1" : host
+        let hostText = connectHost.contains(":") ? "[\(connectHost)]" : connectHost
+        var configuration = ClientConfiguration(server: "http://\(hostText):\(port)", origin: "kube-vip dev")
+        configuration.rateLimit = .unlimited
+        configuration.userAgent = "kube-vip-swift/dev-allocator"
+        let logger = Logger(label: "kube-vip.cloud-provider")
+        let client = try KubernetesClient(configuration: configuration, logger: logger)
+        let provider = CloudProvider(settings: settings, client: client, election: nil, logger: logger)
+        do {
+            try await provider.run()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
     }
 }
 
