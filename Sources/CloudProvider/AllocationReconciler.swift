@@ -101,7 +101,10 @@ struct AllocationReconciler: Sendable {
         var records: [ExistingAssignment] = []
         records.reserveCapacity(views.count)
         for (order, view) in views.enumerated() where view.isHandled(by: settings.classSelection) {
-            guard case .success(let addresses)? = view.recordedAddresses, !addresses.isEmpty else { continue }
+            // A legacy Service (spec.loadBalancerIP without the annotation) holds its address already: it
+            // must not lose it to an older, unrecorded Service served first.
+            guard case .success(let addresses)? = view.recordedAddresses ?? view.legacyAddress, !addresses.isEmpty
+            else { continue }
             records.append(
                 ExistingAssignment(
                     service: view.key, addresses: addresses, ports: view.ports,
@@ -251,8 +254,12 @@ struct AllocationReconciler: Sendable {
         }
         // No record at all: our write has not landed yet (keep what we chose), or the user removed the record
         // or a static request, asking for an address from the pool (a fresh one).
-        let withdrawn = current?.origin == .requested || shownRecord.contains(view.key)
-        return .success((request([]), withdrawn))
+        if shownRecord.contains(view.key) {
+            var fresh = request([])
+            fresh.freshAddress = true
+            return .success((fresh, true))
+        }
+        return .success((request([]), current?.origin == .requested))
     }
 
     private mutating func markPending(_ view: ServiceView, _ reason: PendingReason) -> [ReconcilerEffect] {

@@ -185,9 +185,8 @@ public actor LeaderElector {
     /// keep campaigning.
     private func loseLeadershipIfDeadlinePassed() {
         guard let deadline = renewDeadline, clock.now >= deadline else { return }
-        logger.warning(
-            "lost the Lease: no renewal succeeded within renewDeadline (\(LeaderElectionConfiguration.seconds(configuration.renewDeadline)))"
-        )
+        let window = LeaderElectionConfiguration.seconds(configuration.renewDeadline)
+        logger.warning("lost the Lease: no renewal succeeded within renewDeadline (\(window))")
         closeFence()
         report(.following(holder: nil))
     }

@@ -33,9 +33,8 @@ struct LeaseAttempt: Sendable {
         do {
             let current = try await store.lease(namespace: configuration.namespace, name: configuration.leaseName)
             let readAt = clock.now
-            observation = current.map {
-                previous?.updated(with: $0, at: readAt) ?? LeaseObservation(lease: $0, observedAt: readAt)
-            }
+            observation = LeaseObservation.after(
+                reading: current, previous: previous, at: readAt, configuration: configuration)
             let claim = LeaseClaim.decide(
                 observation: observation, configuration: configuration, now: readAt,
                 wallTime: MicroTime(wallClock()))

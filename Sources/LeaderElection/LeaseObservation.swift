@@ -15,6 +15,24 @@ struct LeaseObservation: Sendable, Hashable {
         self.observedAt = observedAt
     }
 
+    /// What we know after a read that found `lease` (or, `nil`, no Lease at all).
+    ///
+    /// A Lease that vanishes while another holder's term is still running (an administrator deleted it) is
+    /// treated as still held until that term ends: recreating it at once would make us a second leader
+    /// beside one that is still writing and has not noticed yet.
+    static func after(
+        reading lease: Lease?, previous: LeaseObservation?, at now: Duration,
+        configuration: LeaderElectionConfiguration
+    ) -> LeaseObservation? {
+        if let lease {
+            return previous?.updated(with: lease, at: now) ?? LeaseObservation(lease: lease, observedAt: now)
+        }
+        guard let previous, let holder = previous.holder, holder != configuration.identity,
+            !previous.isExpired(at: now, fallback: configuration.leaseDuration)
+        else { return nil }
+        return previous
+    }
+
     /// Records a fresh read. Only a changed record (holder, times, transitions, or any write at all, which
     /// the resourceVersion reveals) restarts the expiry clock; re-reading the same record does not.
     func updated(with lease: Lease, at now: Duration) -> LeaseObservation {

@@ -318,6 +318,17 @@ struct StickinessTests {
         #expect(allocator.give("a", "one") == "192.0.2.1")
     }
 
+    @Test("a Service asking for a fresh address does not get the one it just released")
+    func freshAddressSkipsTheReleasedOne() {
+        var allocator = Allocator(["cidr-global": "192.0.2.0/24"])
+        allocator.give("a", "one")
+        allocator.release(key("a", "one"))
+        let fresh = allocator.allocate(AddressRequest(service: key("a", "one"), freshAddress: true))
+        #expect((try? fresh.get())?.annotationValue == "192.0.2.2")
+        // The address it gave up is an ordinary free address again, not held back for it.
+        #expect(allocator.give("a", "other") == "192.0.2.1")
+    }
+
     @Test func newServicesTakeAHeldBackAddressOnlyWhenNothingElseIsFree() {
         var allocator = Allocator(["range-global": "192.0.2.1-192.0.2.3"])
         allocator.give("a", "one")

@@ -30,7 +30,7 @@ extension Allocator {
         }
 
         let plan = FamilyPlan(request, pools[poolID].definition)
-        let previous = current == nil && recent.count > 0 ? recent.addresses(of: service) : nil
+        let previous = current == nil && recent.count > 0 && !request.freshAddress ? recent.addresses(of: service) : nil
         var chosen: [IPAddress] = []
         chosen.reserveCapacity(plan.second == nil ? 1 : 2)
         var keptMask = 0  // bit i: chosen[i] is an address the Service already holds
@@ -71,7 +71,8 @@ extension Allocator {
                 take(address, by: holder, mayBeHeldBack: freeMask & (1 << index) == 0)
             }
         }
-        if previous != nil {
+        if previous != nil || request.freshAddress {
+            // Chosen while the released addresses were still held back, so they were not chosen again.
             forgetPrevious(of: service)
         }
         let assignment = Assignment(service: service, addresses: chosen, origin: .pool, ports: request.ports)

@@ -119,19 +119,24 @@ public struct AddressRequest: Sendable, Hashable {
     /// Addresses the user asked for (`kube-vip.io/loadbalancerIPs`, `spec.loadBalancerIP`), honoured even
     /// outside the pools. Empty means "allocate from the pool". `0.0.0.0` and `::` mean "lease by DHCP".
     public var requestedAddresses: [IPAddress]
+    /// The Service just gave its addresses up to get different ones (its user removed the record): do not
+    /// hand back what it released, which is otherwise what a returning Service gets.
+    public var freshAddress: Bool
 
     public init(
         service: ServiceKey,
         ports: [ServicePort] = [],
         familyPolicy: IPFamilyPolicy = .singleStack,
         families: [IPFamily] = [],
-        requestedAddresses: [IPAddress] = []
+        requestedAddresses: [IPAddress] = [],
+        freshAddress: Bool = false
     ) {
         self.service = service
         self.ports = ports
         self.familyPolicy = familyPolicy
         self.families = families
         self.requestedAddresses = requestedAddresses
+        self.freshAddress = freshAddress
     }
 }
 
