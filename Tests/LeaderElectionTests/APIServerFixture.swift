@@ -1,0 +1,40 @@
+import KubernetesAPIServer
+import KubernetesClient
+import Logging
+
+/// Runs an in-memory `EmbeddedAPIServer` on an ephemeral port for the length of `body`; the server task is
+/// cancelled and awaited however `body` ends.
+func withAPIServer<T>(_ body: (Int) async throws -> T) async throws -> T {
+    var logger = Logger(label: "leader-election-tests.api-server")
+    logger.logLevel = .critical
+    let server = try EmbeddedAPIServer(configuration: APIServerConfiguration(port: 0), logger: logger)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await server.run() }
+        do {
+            let result = try await body(try await server.listeningPort())
+            group.cancelAll()
+            try? await group.waitForAll()
+            return result
+        } catch {
+            group.cancelAll()
+            try? await group.waitForAll()
+            throw error
+        }
+    }
+}
+
+/// A client of `http://127.0.0.1:port`, shut down however `body` ends.
+func withClient<T>(port: Int, _ body: (KubernetesClient) async throws -> T) async throws -> T {
+    var logger = Logger(label: "leader-election-tests.client")
+    logger.logLevel = .critical
+    let client = try KubernetesClient(
+        configuration: ClientConfiguration(server: "http://127.0.0.1:\(port)"), logger: logger)
+    do {
+        let result = try await body(client)
+        try await client.shutdown()
+        return result
+    } catch {
+        try? await client.shutdown()
+        throw error
+    }
+}

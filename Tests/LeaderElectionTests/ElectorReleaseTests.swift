@@ -1,0 +1,61 @@
+import KubernetesModels
+import Testing
+
+@testable import LeaderElection
+
+@Suite("Leader elector: releasing", .timeLimit(.minutes(1)))
+struct ElectorReleaseTests {
+    @Test("release hands over: the follower takes the Lease on its next try, without waiting for expiry")
+    func releaseHandsOver() async throws {
+        try await withElection(["a", "b"]) { h in
+            #expect(h.changes("b") == [.following(holder: "a")])
+            await h.advance(to: .seconds(3))
+            await h.stop("a")
+            await h.elector("a").release()
+            #expect(!h.fence("a").permitsWrites())
+            await h.advance(to: .seconds(4))
+            #expect(h.changes("b") == [.following(holder: "a"), .leading])
+            #expect(h.changeTimes("b").last == .seconds(4))
+        }
+    }
+
+    @Test("a released Lease has no holder and a one-second duration; the next holder counts one transition")
+    func releasedLeaseShapeAndTransitions() async throws {
+        try await withElection(["a", "b"]) { h in
+            await h.stop("a")
+            await h.elector("a").release()
+            let released = try #require(await h.store.lease(namespace: testNamespace, name: testLeaseName))
+            #expect(released.spec?.holderIdentity == "")
+            #expect(released.spec?.leaseDurationSeconds == 1)
+            #expect(released.spec?.leaseTransitions == 0)
+            await h.advance(to: .seconds(2))
+            let taken = try #require(await h.store.lease(namespace: testNamespace, name: testLeaseName))
+            #expect(taken.spec?.holderIdentity == "b")
+            #expect(taken.spec?.leaseTransitions == 1)
+        }
+    }
+
+    @Test("a replica that does not hold the Lease writes nothing on release")
+    func followerReleasesNothing() async throws {
+        try await withElection(["a", "b"]) { h in
+            await h.stop("b")
+            await h.elector("b").release()
+            #expect(await h.store.writes(by: "b").isEmpty)
+            #expect(await h.store.lease(namespace: testNamespace, name: testLeaseName)?.spec?.holderIdentity == "a")
+        }
+    }
+
+    @Test("release does not clobber a Lease another replica took over since this one last wrote it")
+    func releaseAfterTakeoverIsHarmless() async throws {
+        try await withElection(["a", "b"]) { h in
+            h.view("a").inject(.failing)
+            await h.advance(to: .seconds(20))
+            #expect(h.changes("b").last == .leading)
+            await h.stop("a")
+            h.view("a").inject(nil)
+            await h.elector("a").release()
+            #expect(await h.store.lease(namespace: testNamespace, name: testLeaseName)?.spec?.holderIdentity == "b")
+            #expect(await h.store.writes(by: "a").count == 1)
+        }
+    }
+}
