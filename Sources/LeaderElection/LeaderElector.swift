@@ -16,6 +16,8 @@ public actor LeaderElector {
     private let wallClock: @Sendable () -> Date
     private let logger: Logger
     private let activity: @Sendable (ElectorActivity) -> Void
+    /// Uniform in 0..<1, for the followers' jitter.
+    private let random: @Sendable () -> Double
 
     /// Open while this replica leads and may still start a write; shared with every writer.
     public nonisolated let fence: WriteFence
@@ -27,7 +29,7 @@ public actor LeaderElector {
     /// The Lease as last read or written, and when it last changed as seen from here.
     private var observation: LeaseObservation?
     /// While leading: when the fence closes unless a renewal succeeds first.
-    private var renewDeadline: Duration?
+    private var fenceDeadline: Duration?
     private var reported: Leadership?
     private var hasRun = false
 
@@ -37,14 +39,15 @@ public actor LeaderElector {
     ) {
         self.init(
             configuration: configuration, store: store, clock: clock, wallClock: wallClock, logger: logger,
-            activity: { _ in })
+            activity: { _ in }, random: { Double.random(in: 0..<1) })
     }
 
-    /// `activity` lets tests advance virtual time only once the loop is idle.
+    /// `activity` lets tests advance virtual time only once the loop is idle; `random` makes the jitter
+    /// reproducible.
     init(
         configuration: LeaderElectionConfiguration, store: any LeaseStore, clock: ClientClock,
         wallClock: @escaping @Sendable () -> Date, logger: Logger,
-        activity: @escaping @Sendable (ElectorActivity) -> Void
+        activity: @escaping @Sendable (ElectorActivity) -> Void, random: @escaping @Sendable () -> Double
     ) {
         self.configuration = configuration
         self.store = store
@@ -55,6 +58,7 @@ public actor LeaderElector {
         logger[metadataKey: "identity"] = "\(configuration.identity)"
         self.logger = logger
         self.activity = activity
+        self.random = random
         self.fence = WriteFence(clock: clock)
         (changes, continuation) = AsyncStream.makeStream()
     }
@@ -84,7 +88,7 @@ public actor LeaderElector {
         logger.info("campaigning for the Lease")
         var nextAttempt = clock.now
         while true {
-            let wake = renewDeadline.map { min($0, nextAttempt) } ?? nextAttempt
+            let wake = fenceDeadline.map { min($0, nextAttempt) } ?? nextAttempt
             activity(.resting)
             do {
                 try await clock.sleep(for: wake - clock.now)
@@ -140,7 +144,7 @@ public actor LeaderElector {
     /// leadership won by a write that took longer would already be over.
     private func attempt() async {
         let started = clock.now
-        let limit = renewDeadline.map { min($0, started + configuration.renewDeadline) }
+        let limit = fenceDeadline.map { min($0, started + configuration.renewDeadline) }
             ?? started + configuration.renewDeadline
         let round = LeaseAttempt(store: store, configuration: configuration, clock: clock, wallClock: wallClock)
         let previous = observation
@@ -161,11 +165,11 @@ public actor LeaderElector {
                 reportUnknownIfUndecided()
                 return
             }
-            renewDeadline = deadline
+            fenceDeadline = deadline
             fence.open(until: deadline)
             report(.leading)
         case .follow(let holder):
-            if renewDeadline != nil {
+            if fenceDeadline != nil {
                 logger.warning("the Lease was taken over by \(holder) while this replica led; stepping down")
                 closeFence()
             }
@@ -184,7 +188,7 @@ public actor LeaderElector {
     /// No renewal succeeded before the deadline: stop leading (the fence has closed by itself already), but
     /// keep campaigning.
     private func loseLeadershipIfDeadlinePassed() {
-        guard let deadline = renewDeadline, clock.now >= deadline else { return }
+        guard let deadline = fenceDeadline, clock.now >= deadline else { return }
         let window = LeaderElectionConfiguration.seconds(configuration.renewDeadline)
         logger.warning("lost the Lease: no renewal succeeded within renewDeadline (\(window))")
         closeFence()
@@ -192,14 +196,14 @@ public actor LeaderElector {
     }
 
     private func closeFence() {
-        renewDeadline = nil
+        fenceDeadline = nil
         fence.close()
     }
 
     /// Leaders renew on the beat; followers add jitter so that replicas drift apart.
     private func pause() -> Duration {
-        guard renewDeadline == nil, configuration.retryJitter > 0 else { return configuration.retryPeriod }
-        return configuration.retryPeriod * (1 + Double.random(in: 0...configuration.retryJitter))
+        guard fenceDeadline == nil, configuration.retryJitter > 0 else { return configuration.retryPeriod }
+        return configuration.retryPeriod * (1 + configuration.retryJitter * random())
     }
 
     /// The first round gives subscribers an answer even when it failed: "not leading, holder unknown".
@@ -216,7 +220,7 @@ public actor LeaderElector {
         case .following(let holder):
             logger.info("following", metadata: ["holder": "\(holder ?? "")"])
         }
-        continuation.yield(leadership)
+        if case .terminated = continuation.yield(leadership) { return }
         activity(.reported(leadership))
     }
 }

@@ -3,8 +3,9 @@ import KubernetesAPIServer
 import KubernetesClient
 import KubernetesModels
 import Logging
+import ServiceLifecycle
 
-/// Runs a real `EmbeddedAPIServer` for the length of `body`, in a child task that is cancelled and awaited
+/// Runs a real `EmbeddedAPIServer` for the length of `body`, in a child task that is shut down gracefully and awaited
 /// however `body` ends, so no server outlives its test.
 @discardableResult
 func withAPIServer<T>(
@@ -16,16 +17,19 @@ func withAPIServer<T>(
     let server = try EmbeddedAPIServer(
         configuration: APIServerConfiguration(port: port, store: StoreConfiguration(dataDirectory: dataDirectory)),
         logger: logger)
+    // Stopped by a graceful shutdown, not by cancellation: cancelling the server while it accepts a
+    // connection can trip swift-nio's "NIOAsyncWriter deinited without finish()" check and crash the test run.
+    let services = ServiceGroup(configuration: .init(services: [server], logger: logger))
     return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await server.run() }
+        group.addTask { try await services.run() }
         do {
             let boundPort = try await server.listeningPort()
             let result = try await body(server, boundPort)
-            group.cancelAll()
+            await services.triggerGracefulShutdown()
             try? await group.waitForAll()
             return result
         } catch {
-            group.cancelAll()
+            await services.triggerGracefulShutdown()
             try? await group.waitForAll()
             throw error
         }
