@@ -24,6 +24,9 @@ actor AllocatorActor {
     private var needsConsistentRead = false
     private var configMap: ConfigMap?
     private var poolSeries: Set<PoolSeries> = []
+    /// Pool gauges are refreshed on a tick rather than per change: recomputing every pool's use after each
+    /// of 10,000 allocations cost a third of the controller's CPU.
+    private var poolsChanged = false
 
     init(
         settings: CloudProviderSettings, client: KubernetesClient, writer: ServiceWriter, events: EventSink,
@@ -52,9 +55,9 @@ actor AllocatorActor {
         case .service(let event):
             switch event {
             case .added(let service), .updated(_, let service):
-                effects = reconciler.observe(ServiceView(service))
+                effects = reconciler.observe(ServiceView(json: service))
             case .deleted(let service):
-                effects = reconciler.forget(ServiceView(service).key)
+                effects = reconciler.forget(ServiceView(json: service).key)
             case .synced:
                 servicesSynced = true
                 needsConsistentRead = false  // a list that completed now is at least as new as any write before
@@ -77,12 +80,17 @@ actor AllocatorActor {
             }
         case .leadership(let leadership):
             effects = await changeLeadership(leadership)
+        case .refreshMetrics:
+            if poolsChanged, let allocator = reconciler.allocator {
+                metrics.setPools(allocator.usage(), previous: &poolSeries)
+                poolsChanged = false
+            }
         case .written(let key, _, let outcome):
             metrics.wrote(outcome)
             switch outcome {
             case .applied(let stored):
-                if isNewer(stored.metadata.resourceVersion, than: reconciler.services[key]?.resourceVersion) {
-                    effects = reconciler.observe(ServiceView(stored))
+                if isNewer(stored.metadataResourceVersion, than: reconciler.services[key]?.resourceVersion) {
+                    effects = reconciler.observe(ServiceView(json: stored))
                 }
             case .conflicted(let version):
                 logger.debug("write refused, the Service changed", metadata: ["service": "\(key)"])
@@ -93,7 +101,8 @@ actor AllocatorActor {
         }
         effects += await startIfReady()
         await apply(effects)
-        publish(poolsChanged: !effects.isEmpty)
+        if !effects.isEmpty { poolsChanged = true }
+        publish()
     }
 
     private func changeLeadership(_ leadership: Leadership) async -> [ReconcilerEffect] {
@@ -118,7 +127,7 @@ actor AllocatorActor {
         guard leading, !reconciler.isAllocating, servicesSynced, configurationSynced else { return [] }
         if needsConsistentRead {
             do {
-                let (items, version) = try await client.listAll(.services, namespace: nil, as: KubernetesService.self)
+                let (items, version) = try await client.listAll(.services, namespace: nil)
                 merge(items, listVersion: version)
                 needsConsistentRead = false
             } catch {
@@ -143,10 +152,10 @@ actor AllocatorActor {
 
     /// Folds a fresh list into the mirrored Services: newer versions win, and Services missing from it that
     /// are not newer than the list are gone.
-    private func merge(_ items: [KubernetesService], listVersion: String) {
+    private func merge(_ items: [JSONValue], listVersion: String) {
         var seen: Set<ServiceKey> = []
         for item in items {
-            let view = ServiceView(item)
+            let view = ServiceView(json: item)
             seen.insert(view.key)
             if isNewer(view.resourceVersion, than: reconciler.services[view.key]?.resourceVersion) {
                 _ = reconciler.observe(view)
@@ -178,7 +187,7 @@ actor AllocatorActor {
                     logger.warning(
                         "\(note.reason): \(note.message)", metadata: ["service": "\(note.service)"])
                 }
-                events.post(
+                await events.post(
                     EventSink.EventNote(
                         object: ObjectReference(
                             apiVersion: "v1", kind: "Service", namespace: note.service.namespace,
@@ -187,12 +196,12 @@ actor AllocatorActor {
             case .allocated(_, let scope):
                 metrics.allocated(scope: scope)
             case .configurationDiagnostics(let diagnostics):
-                reportConfiguration(diagnostics)
+                await reportConfiguration(diagnostics)
             }
         }
     }
 
-    private func reportConfiguration(_ diagnostics: [Diagnostic]) {
+    private func reportConfiguration(_ diagnostics: [Diagnostic]) async {
         let errors = diagnostics.filter { $0.severity == .error }.count
         metrics.setConfigurationProblems(errors: errors, warnings: diagnostics.count - errors)
         guard !diagnostics.isEmpty else { return }
@@ -209,7 +218,7 @@ actor AllocatorActor {
             apiVersion: "v1", kind: "ConfigMap", namespace: configMap.metadata.namespace,
             name: configMap.metadata.name, uid: configMap.metadata.uid)
         for diagnostic in diagnostics {
-            events.post(
+            await events.post(
                 EventSink.EventNote(
                     object: reference, type: diagnostic.severity == .error ? .warning : .normal,
                     reason: diagnostic.severity == .error ? "InvalidPoolEntry" : "PoolEntryNotice",
@@ -217,7 +226,7 @@ actor AllocatorActor {
         }
     }
 
-    private func publish(poolsChanged: Bool) {
+    private func publish() {
         let allocating = reconciler.isAllocating
         let tracked = reconciler.services.count
         let pending = reconciler.pending.count
@@ -232,8 +241,5 @@ actor AllocatorActor {
             snapshot.allocatedServices = allocated
         }
         metrics.setPending(pending)
-        if poolsChanged, let allocator = reconciler.allocator {
-            metrics.setPools(allocator.usage(), previous: &poolSeries)
-        }
     }
 }

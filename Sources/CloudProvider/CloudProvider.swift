@@ -84,7 +84,12 @@ public struct CloudProvider: Service {
             group.addTask { await allocator.run(inputs) }
             group.addTask { await events.run() }
             group.addTask {
-                await follow(client.informer(.services, namespace: nil, as: KubernetesService.self)) {
+                while (try? await clock.sleep(for: .seconds(1))) != nil {
+                    input.yield(.refreshMetrics)
+                }
+            }
+            group.addTask {
+                await follow(client.informer(.services, namespace: nil, as: JSONValue.self)) {
                     input.yield(.service($0))
                 }
             }

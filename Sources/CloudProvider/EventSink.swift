@@ -2,17 +2,14 @@ import KubernetesClient
 import KubernetesModels
 import Logging
 
-/// Posts Events without holding up allocation: the allocator drops notes into a bounded buffer and one task
-/// writes them through the `EventRecorder` (which aggregates repeats and rate-limits per object).
+/// Posts Events without holding up allocation: the allocator drops notes here and one task writes them
+/// through the `EventRecorder` (which aggregates repeats and rate-limits per object).
 ///
-/// When the buffer is full (thousands of Services changing at once), further notes are dropped and counted:
-/// an Event is a hint for humans, never worth delaying an address for.
-struct EventSink: Sendable {
-    private let stream: AsyncStream<EventNote>
-    private let continuation: AsyncStream<EventNote>.Continuation
-    private let recorder: EventRecorder
-    private let metrics: CloudProviderMetrics
-
+/// Warnings go first and are kept up to a much larger bound than Normal notes: in a burst of thousands of new
+/// Services, the one `PoolExhausted` must not queue behind (or be dropped for) routine `AddressAssigned`
+/// notes. Whatever does not fit is dropped and counted: an Event is a hint for humans, never worth delaying an
+/// address for.
+actor EventSink {
     struct EventNote: Sendable {
         let object: ObjectReference
         let type: EventRecorder.EventType
@@ -20,22 +17,82 @@ struct EventSink: Sendable {
         let message: String
     }
 
-    init(recorder: EventRecorder, metrics: CloudProviderMetrics, capacity: Int = 4096) {
-        (stream, continuation) = AsyncStream.makeStream(of: EventNote.self, bufferingPolicy: .bufferingOldest(capacity))
+    private let recorder: EventRecorder
+    private let metrics: CloudProviderMetrics
+    private let normalCapacity: Int
+    private let warningCapacity: Int
+    private var warnings = NoteQueue()
+    private var normals = NoteQueue()
+    private var waiting: CheckedContinuation<Void, Never>?
+
+    init(recorder: EventRecorder, metrics: CloudProviderMetrics, normalCapacity: Int = 2048, warningCapacity: Int = 16384) {
         self.recorder = recorder
         self.metrics = metrics
+        self.normalCapacity = normalCapacity
+        self.warningCapacity = warningCapacity
     }
 
     func post(_ note: EventNote) {
-        if case .dropped = continuation.yield(note) {
-            metrics.droppedEvent()
+        let accepted: Bool
+        if note.type == .warning {
+            accepted = warnings.count < warningCapacity
+            if accepted { warnings.append(note) }
+        } else {
+            accepted = normals.count < normalCapacity
+            if accepted { normals.append(note) }
         }
+        guard accepted else {
+            metrics.droppedEvent()
+            return
+        }
+        waiting?.resume()
+        waiting = nil
     }
 
     /// Writes Events until the task is cancelled.
     func run() async {
-        for await note in stream {
+        while !Task.isCancelled {
+            guard let note = warnings.popFirst() ?? normals.popFirst() else {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        if Task.isCancelled {
+                            continuation.resume()
+                        } else {
+                            waiting = continuation
+                        }
+                    }
+                } onCancel: {
+                    Task { await self.wake() }
+                }
+                continue
+            }
             await recorder.record(note.object, type: note.type, reason: note.reason, message: note.message)
         }
+    }
+
+    private func wake() {
+        waiting?.resume()
+        waiting = nil
+    }
+}
+
+/// A first-in first-out queue with amortised O(1) removal at the front.
+private struct NoteQueue {
+    private var items: [EventSink.EventNote] = []
+    private var head = 0
+
+    var count: Int { items.count - head }
+
+    mutating func append(_ note: EventSink.EventNote) { items.append(note) }
+
+    mutating func popFirst() -> EventSink.EventNote? {
+        guard head < items.count else { return nil }
+        let note = items[head]
+        head += 1
+        if head > 256, head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return note
     }
 }

@@ -7,7 +7,7 @@ import Logging
 /// How one write ended, reported back to the allocator.
 enum WriteOutcome: Sendable {
     /// The server took it; this is the Service as stored.
-    case applied(KubernetesService)
+    case applied(JSONValue)
     /// The Service changed since the decision (409 on the guarded resourceVersion).
     case conflicted(version: String?)
     /// The Service is gone.
@@ -203,16 +203,20 @@ actor ServiceWriter {
 
     private nonisolated func send(_ write: ServiceWrite) async -> WriteOutcome {
         let key = write.key
+        let options = WriteOptions(fieldManager: fieldManager)
         do {
-            var stored: KubernetesService?
+            var stored: JSONValue?
             if let patch = write.patch {
                 stored = try await client.patch(
-                    .services, namespace: key.namespace, name: key.name, type: .merge, patch: patch,
-                    options: WriteOptions(fieldManager: fieldManager), as: KubernetesService.self)
+                    .services, namespace: key.namespace, name: key.name, type: .merge, patch: patch, options: options)
             }
             if let status = write.status {
-                stored = try await client.patchServiceStatus(
-                    namespace: key.namespace, name: key.name, loadBalancer: status, fieldManager: fieldManager)
+                var loadBalancer = try JSONValue(encoding: status)
+                if loadBalancer["ingress"] == nil { loadBalancer["ingress"] = [] }
+                // A merge patch replaces the ingress list whole: "these are the addresses now".
+                stored = try await client.patch(
+                    .services, namespace: key.namespace, name: key.name, type: .merge,
+                    patch: ["status": ["loadBalancer": loadBalancer]], subresource: "status", options: options)
             }
             guard let stored else { return .failed("empty write") }
             return .applied(stored)
