@@ -66,13 +66,7 @@ struct CloudProviderCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
-        SignalMask.unblockTerminationSignals()
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        ProcessSetup.start(logLevel: logLevel)
         let logger = Logger(label: "kube-vip.cloud-provider")
         let identity = identity ?? Self.defaultIdentity()
 
@@ -102,8 +96,7 @@ struct CloudProviderCommand: AsyncParsableCommand {
                 election = nil
             }
         } catch {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            throw ExitCode.failure
+            throw ProcessSetup.fail(error)
         }
 
         let client = try KubernetesClient(configuration: clientConfiguration, logger: logger)

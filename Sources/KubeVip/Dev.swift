@@ -42,13 +42,7 @@ struct Dev: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
-        SignalMask.unblockTerminationSignals()
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        ProcessSetup.start(logLevel: logLevel)
         let logger = Logger(label: "kube-vip.dev")
         if !["127.0.0.1", "::1", "localhost"].contains(host) {
             logger.warning(
@@ -64,9 +58,7 @@ struct Dev: AsyncParsableCommand {
             server = try EmbeddedAPIServer(
                 configuration: APIServerConfiguration(host: host, port: port, store: store), logger: logger)
         } catch {
-            // Not a usage error: no help text, just what is wrong and the exit status.
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            throw ExitCode.failure
+            throw ProcessSetup.fail(error)
         }
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
@@ -75,8 +67,7 @@ struct Dev: AsyncParsableCommand {
             do {
                 settings = try CloudProviderSettings(environment: ProcessInfo.processInfo.environment)
             } catch {
-                FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-                throw ExitCode.failure
+                throw ProcessSetup.fail(error)
             }
             settings.writeStatus = true
             settings.eventHost = "kube-vip-dev"
