@@ -30,6 +30,10 @@ public actor LeaderElector {
     private var observation: LeaseObservation?
     /// While leading: when the fence closes unless a renewal succeeds first.
     private var fenceDeadline: Duration?
+    /// The last round ended without an answer to its requests (abandoned at its deadline or by a stop, or
+    /// failed): a write of ours may have been applied unseen, so the Lease may name this replica, or be
+    /// at a newer version, than `observation` says.
+    private var lastRoundUnanswered = false
     private var reported: Leadership?
     private var hasRun = false
 
@@ -109,29 +113,28 @@ public actor LeaderElector {
     /// Gives the Lease up for an instant hand-over, if this replica holds it: no holder, a one-second
     /// duration, renewTime now, like client-go's `ReleaseOnCancel`. The fence closes first.
     ///
+    /// "Holds it" includes a Lease won or renewed by a write whose answer the stop cut off: stopping `run()`
+    /// in the middle of a round is the usual case, not a rare one, and leaving such a Lease would make peers
+    /// wait a whole `leaseDuration`. A Lease another replica has taken over is never touched.
+    ///
     /// Call it after `run()` has returned and the owner has stopped and drained its writers, from a task
     /// that is not cancelled. Gives up after `renewDeadline`; peers then take over after `leaseDuration`.
     public func release() async {
         closeFence()
-        guard let observation, observation.holder == configuration.identity else { return }
-        let released = LeaseClaim.release(observation.lease, wallTime: MicroTime(wallClock()))
-        let store = self.store
-        let namespace = configuration.namespace
+        let held = observation.flatMap { $0.holder == configuration.identity ? $0.lease : nil }
+        guard held != nil || lastRoundUnanswered else { return }
+        let round = LeaseRelease(store: store, configuration: configuration, wallClock: wallClock)
         let outcome = await withDeadline(clock.now + configuration.renewDeadline, on: clock) {
-            () async -> Result<Lease, any Error> in
-            do {
-                return .success(try await store.update(released, namespace: namespace))
-            } catch {
-                return .failure(error)
-            }
+            await round.run(known: held)
         }
         switch outcome {
-        case .success(let lease)?:
-            self.observation = LeaseObservation(lease: lease, observedAt: clock.now)
+        case .released(let lease)?:
+            observation = LeaseObservation(lease: lease, observedAt: clock.now)
+            lastRoundUnanswered = false
             logger.info("released the Lease")
-        case .failure(LeaseStoreError.conflict)?:
-            logger.info("not releasing: the Lease changed since this replica last wrote it")
-        case .failure(let error)?:
+        case .notHeld(let holder)?:
+            logger.info("not releasing: the Lease is held by \(holder ?? "nobody"), not this replica")
+        case .failed(let error)?:
             logger.warning("could not release the Lease; peers take over when it expires: \(error)")
         case nil:
             logger.warning("no answer to releasing the Lease; peers take over when it expires")
@@ -149,6 +152,7 @@ public actor LeaderElector {
         let round = LeaseAttempt(store: store, configuration: configuration, clock: clock, wallClock: wallClock)
         let previous = observation
         guard let outcome = await withDeadline(limit, on: clock, { await round.run(previous: previous) }) else {
+            lastRoundUnanswered = true
             if !Task.isCancelled {
                 logger.warning(
                     "no answer from the API server within \(LeaderElectionConfiguration.seconds(limit - started))")
@@ -157,6 +161,7 @@ public actor LeaderElector {
             return
         }
         observation = outcome.observation
+        lastRoundUnanswered = outcome.result.isFailure
         switch outcome.result {
         case .acquired(let writeStartedAt):
             let deadline = writeStartedAt + configuration.renewDeadline

@@ -15,6 +15,11 @@ struct LeaseAttempt: Sendable {
             /// Another writer got there first.
             case conflict
             case failed(String)
+
+            var isFailure: Bool {
+                if case .failed = self { return true }
+                return false
+            }
         }
 
         /// What we now know of the Lease: the previous observation brought up to date by this round's read or

@@ -3,6 +3,7 @@ import KubernetesClient
 import KubernetesModels
 import Logging
 import Synchronization
+import Testing
 
 @testable import LeaderElection
 
@@ -68,41 +69,52 @@ final class ElectionHarness: Sendable {
     var now: Duration { world.now }
 
     /// Calls `run()` on the elector and waits until it has settled after its first round.
-    func start(_ identities: String...) async {
-        await start(identities)
+    func start(_ identities: String..., sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await start(identities, sourceLocation: sourceLocation)
     }
 
     /// Starts several electors at the same instant, racing.
-    func start(_ identities: [String]) async {
+    func start(_ identities: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws {
         for identity in identities {
             world.starting(identity)
             entry(identity).start.yield()
         }
-        await world.settle()
+        try await world.settle(
+            "after starting \(identities.joined(separator: ", "))", sourceLocation: sourceLocation)
     }
 
     /// Cancels the elector's `run()` and waits until it has returned.
-    func stop(_ identity: String) async {
+    func stop(_ identity: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         entry(identity).stop.yield()
-        await world.wait { $0.electors[identity]?.phase == .stopped }
-        await world.settle()
+        try await world.wait(
+            for: "\(identity)'s run() to return once cancelled", until: { $0.electors[identity]?.phase == .stopped },
+            sourceLocation: sourceLocation)
+        try await world.settle("after stopping \(identity)", sourceLocation: sourceLocation)
     }
 
-    func advance(by duration: Duration, eachStep: (ElectionHarness) async -> Void = { _ in }) async {
-        await advance(to: now + duration, eachStep: eachStep)
+    func advance(
+        by duration: Duration, eachStep: (ElectionHarness) async -> Void = { _ in },
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        try await advance(to: now + duration, eachStep: eachStep, sourceLocation: sourceLocation)
     }
 
     /// Moves time to `instant` through every wake-up on the way, settling (and calling `eachStep`) after
     /// each one.
-    func advance(to instant: Duration, eachStep: (ElectionHarness) async -> Void = { _ in }) async {
+    func advance(
+        to instant: Duration, eachStep: (ElectionHarness) async -> Void = { _ in },
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let goal = LeaderElectionConfiguration.seconds(instant)
         while true {
-            await world.settle()
+            try await world.settle(
+                "at \(LeaderElectionConfiguration.seconds(now)) on the way to \(goal)", sourceLocation: sourceLocation)
             await eachStep(self)
             guard let next = world.snapshot.earliestDeadline, next <= instant else { break }
             world.advance(to: next)
         }
         world.advance(to: instant)
-        await world.settle()
+        try await world.settle("at \(goal)", sourceLocation: sourceLocation)
         await eachStep(self)
     }
 
@@ -111,7 +123,7 @@ final class ElectionHarness: Sendable {
         for await _ in entry.startSignal { break }
         guard !Task.isCancelled else { return }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await entry.elector.run() }
+            group.addTask { await VirtualWorld.$owner.withValue(identity) { await entry.elector.run() } }
             group.addTask {
                 for await _ in entry.stopSignal { break }
             }
@@ -124,6 +136,7 @@ final class ElectionHarness: Sendable {
         for await change in entry(identity).elector.changes {
             world.received(change, by: identity)
         }
+        world.streamFinished(of: identity)
     }
 
     private func entry(_ identity: String) -> Entry {
@@ -153,7 +166,7 @@ func withElection(
         }
         do {
             if autostart {
-                for identity in identities { await harness.start(identity) }
+                for identity in identities { try await harness.start(identity) }
             }
             try await body(harness)
         } catch {

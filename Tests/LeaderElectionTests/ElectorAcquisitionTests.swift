@@ -32,7 +32,7 @@ struct ElectorAcquisitionTests {
     func firstFailedRoundReportsUnknown() async throws {
         try await withElection(["a"], autostart: false) { h in
             h.view("a").inject(.failing)
-            await h.start("a")
+            try await h.start("a")
             #expect(h.changes("a") == [.following(holder: nil)])
             #expect(!h.fence("a").permitsWrites())
         }
@@ -42,7 +42,7 @@ struct ElectorAcquisitionTests {
     func followerLeavesHeldLease() async throws {
         try await withElection(["a"], seed: [heldLease(by: "other")]) { h in
             #expect(h.changes("a") == [.following(holder: "other")])
-            await h.advance(to: .seconds(14))
+            try await h.advance(to: .seconds(14))
             #expect(h.changes("a") == [.following(holder: "other")])
             #expect(await h.store.writes(by: "a").isEmpty)
             #expect(!h.fence("a").permitsWrites())
@@ -54,9 +54,9 @@ struct ElectorAcquisitionTests {
         // renewTime is in 1970: judged by the remote timestamp the Lease would look long expired.
         let ancient = heldLease(by: "other", renewTime: MicroTime(microsecondsSinceEpoch: 0))
         try await withElection(["a"], seed: [ancient]) { h in
-            await h.advance(to: .seconds(14))
+            try await h.advance(to: .seconds(14))
             #expect(h.changes("a") == [.following(holder: "other")])
-            await h.advance(to: .seconds(16))
+            try await h.advance(to: .seconds(16))
             #expect(h.changes("a") == [.following(holder: "other"), .leading])
             #expect(h.changeTimes("a").last == .seconds(16))
             let lease = try #require(await h.store.lease(namespace: testNamespace, name: testLeaseName))
@@ -68,11 +68,11 @@ struct ElectorAcquisitionTests {
     @Test("a renewal seen by the follower restarts its wait")
     func renewalRestartsWait() async throws {
         try await withElection(["a"], seed: [heldLease(by: "other")]) { h in
-            await h.advance(to: .seconds(9))
+            try await h.advance(to: .seconds(9))
             await h.store.put(heldLease(by: "other", renewTime: MicroTime(microsecondsSinceEpoch: 9_000_000)))
-            await h.advance(to: .seconds(24))
+            try await h.advance(to: .seconds(24))
             #expect(h.changes("a") == [.following(holder: "other")])
-            await h.advance(to: .seconds(26))
+            try await h.advance(to: .seconds(26))
             #expect(h.changes("a") == [.following(holder: "other"), .leading])
             #expect(h.changeTimes("a").last == .seconds(26))
         }
@@ -81,12 +81,12 @@ struct ElectorAcquisitionTests {
     @Test("a follower does not recreate a deleted Lease before the last holder's term has run out")
     func deletedLeaseWaitsForTerm() async throws {
         try await withElection(["a"], seed: [heldLease(by: "other")]) { h in
-            await h.advance(to: .seconds(5))
+            try await h.advance(to: .seconds(5))
             await h.store.delete(name: testLeaseName)
-            await h.advance(to: .seconds(14))
+            try await h.advance(to: .seconds(14))
             #expect(await h.store.writes(by: "a").isEmpty)
             #expect(h.changes("a") == [.following(holder: "other")])
-            await h.advance(to: .seconds(16))
+            try await h.advance(to: .seconds(16))
             #expect(await h.store.writes(by: "a").map(\.kind) == [.create])
             #expect(h.changes("a").last == .leading)
         }
@@ -95,9 +95,9 @@ struct ElectorAcquisitionTests {
     @Test("the Lease's own leaseDurationSeconds decides when it expires, not the follower's configuration")
     func leasesOwnDuration() async throws {
         try await withElection(["a"], seed: [heldLease(by: "other", durationSeconds: 40)]) { h in
-            await h.advance(to: .seconds(38))
+            try await h.advance(to: .seconds(38))
             #expect(h.changes("a") == [.following(holder: "other")])
-            await h.advance(to: .seconds(40))
+            try await h.advance(to: .seconds(40))
             #expect(h.changes("a").last == .leading)
             #expect(h.changeTimes("a").last == .seconds(40))
         }

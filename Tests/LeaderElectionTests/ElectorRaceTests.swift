@@ -30,10 +30,10 @@ struct ElectorRaceTests {
         let jittered: (inout LeaderElectionConfiguration) -> Void = { $0.retryJitter = 0.2 }
         try await withElection(["a", "b"], autostart: false, jitterSeed: seed, configure: jittered) { h in
             var random = SplitMix64(seed: seed)
-            await h.start("a")
+            try await h.start("a")
             let stagger = Duration.milliseconds(Int64(random.next() % 2_000))
-            await h.advance(by: stagger, eachStep: { await Self.checkAtMostOneLeader($0) })
-            await h.start("b")
+            try await h.advance(by: stagger, eachStep: { await Self.checkAtMostOneLeader($0) })
+            try await h.start("b")
             await Self.checkAtMostOneLeader(h)
             for _ in 0..<150 {
                 for identity in ["a", "b"] {
@@ -43,13 +43,13 @@ struct ElectorRaceTests {
                     h.view(identity).inject(fault, writesOnly: random.next() % 2 == 0)
                 }
                 let step = Duration.milliseconds(Int64(100 + random.next() % 2_900))
-                await h.advance(by: step, eachStep: { await Self.checkAtMostOneLeader($0) })
+                try await h.advance(by: step, eachStep: { await Self.checkAtMostOneLeader($0) })
             }
             let leaderships = ["a", "b"].map { h.changes($0).filter { $0 == .leading }.count }.reduce(0, +)
             #expect(leaderships > 1, "the faults should have moved the Lease at least once")
             h.view("a").inject(nil)
             h.view("b").inject(nil)
-            await h.advance(by: .seconds(40), eachStep: { await Self.checkAtMostOneLeader($0) })
+            try await h.advance(by: .seconds(40), eachStep: { await Self.checkAtMostOneLeader($0) })
             #expect(["a", "b"].filter { h.fence($0).permitsWrites() }.count == 1, "once healed, one replica leads")
         }
     }
@@ -57,8 +57,8 @@ struct ElectorRaceTests {
     @Test("two electors started at the same instant on an absent Lease: exactly one leads, the other follows it")
     func simultaneousStart() async throws {
         try await withElection(["a", "b"], autostart: false) { h in
-            await h.start("a", "b")
-            await h.advance(to: .seconds(2))
+            try await h.start("a", "b")
+            try await h.advance(to: .seconds(2))
             let leaders = ["a", "b"].filter { h.changes($0) == [.leading] }
             #expect(leaders.count == 1)
             let leader = try #require(leaders.first)

@@ -9,11 +9,11 @@ struct ElectorReleaseTests {
     func releaseHandsOver() async throws {
         try await withElection(["a", "b"]) { h in
             #expect(h.changes("b") == [.following(holder: "a")])
-            await h.advance(to: .seconds(3))
-            await h.stop("a")
+            try await h.advance(to: .seconds(3))
+            try await h.stop("a")
             await h.elector("a").release()
             #expect(!h.fence("a").permitsWrites())
-            await h.advance(to: .seconds(4))
+            try await h.advance(to: .seconds(4))
             #expect(h.changes("b") == [.following(holder: "a"), .leading])
             #expect(h.changeTimes("b").last == .seconds(4))
         }
@@ -22,23 +22,55 @@ struct ElectorReleaseTests {
     @Test("a released Lease has no holder and a one-second duration; the next holder counts one transition")
     func releasedLeaseShapeAndTransitions() async throws {
         try await withElection(["a", "b"]) { h in
-            await h.stop("a")
+            try await h.stop("a")
             await h.elector("a").release()
             let released = try #require(await h.store.lease(namespace: testNamespace, name: testLeaseName))
             #expect(released.spec?.holderIdentity == "")
             #expect(released.spec?.leaseDurationSeconds == 1)
             #expect(released.spec?.leaseTransitions == 0)
-            await h.advance(to: .seconds(2))
+            try await h.advance(to: .seconds(2))
             let taken = try #require(await h.store.lease(namespace: testNamespace, name: testLeaseName))
             #expect(taken.spec?.holderIdentity == "b")
             #expect(taken.spec?.leaseTransitions == 1)
         }
     }
 
+    @Test("release gives the Lease up even when the stop cut off a renewal that the server had applied")
+    func releaseAfterRenewalWithLostAnswer() async throws {
+        try await withElection(["a", "b"]) { h in
+            h.view("a").inject(.hangingAfterStore, writesOnly: true)
+            try await h.advance(to: .seconds(2))
+            try await h.stop("a")
+            h.view("a").inject(nil)
+            await h.elector("a").release()
+            let released = try #require(await h.store.lease(namespace: testNamespace, name: testLeaseName))
+            #expect(released.spec?.holderIdentity == "")
+            #expect(await h.store.writes(by: "a").map(\.holder) == ["a", "a", ""])
+            try await h.advance(to: .seconds(4))
+            #expect(h.changes("b") == [.following(holder: "a"), .leading])
+            #expect(h.changeTimes("b").last == .seconds(4))
+        }
+    }
+
+    @Test("release gives up a Lease won by a write whose answer the stop cut off")
+    func releaseAfterUnseenAcquisition() async throws {
+        try await withElection(["a"], autostart: false) { h in
+            h.view("a").inject(.hangingAfterStore, writesOnly: true)
+            try await h.start("a")
+            try await h.stop("a")
+            h.view("a").inject(nil)
+            await h.elector("a").release()
+            let released = try #require(await h.store.lease(namespace: testNamespace, name: testLeaseName))
+            #expect(released.spec?.holderIdentity == "")
+            #expect(released.spec?.leaseDurationSeconds == 1)
+            #expect(await h.store.writes(by: "a").map(\.holder) == ["a", ""])
+        }
+    }
+
     @Test("a replica that does not hold the Lease writes nothing on release")
     func followerReleasesNothing() async throws {
         try await withElection(["a", "b"]) { h in
-            await h.stop("b")
+            try await h.stop("b")
             await h.elector("b").release()
             #expect(await h.store.writes(by: "b").isEmpty)
             #expect(await h.store.lease(namespace: testNamespace, name: testLeaseName)?.spec?.holderIdentity == "a")
@@ -49,9 +81,9 @@ struct ElectorReleaseTests {
     func releaseAfterTakeoverIsHarmless() async throws {
         try await withElection(["a", "b"]) { h in
             h.view("a").inject(.failing)
-            await h.advance(to: .seconds(20))
+            try await h.advance(to: .seconds(20))
             #expect(h.changes("b").last == .leading)
-            await h.stop("a")
+            try await h.stop("a")
             h.view("a").inject(nil)
             await h.elector("a").release()
             #expect(await h.store.lease(namespace: testNamespace, name: testLeaseName)?.spec?.holderIdentity == "b")

@@ -8,7 +8,7 @@ struct ElectorRenewalTests {
     @Test("a leader renews every retryPeriod and reports leading only once")
     func renewsEveryRetryPeriod() async throws {
         try await withElection(["a"]) { h in
-            await h.advance(to: .seconds(10))
+            try await h.advance(to: .seconds(10))
             #expect(await h.store.writes(by: "a").map(\.at) == [0, 2, 4, 6, 8, 10].map { Duration.seconds($0) })
             #expect(h.changes("a") == [.leading])
         }
@@ -17,7 +17,7 @@ struct ElectorRenewalTests {
     @Test("each renewal moves the fence deadline to renewDeadline after the renewal started")
     func renewalMovesDeadline() async throws {
         try await withElection(["a"]) { h in
-            await h.advance(to: .seconds(9))
+            try await h.advance(to: .seconds(9))
             #expect(h.fence("a").remaining() == .seconds(9))
         }
     }
@@ -26,7 +26,7 @@ struct ElectorRenewalTests {
     func renewalKeepsAcquireTime() async throws {
         try await withElection(["a"]) { h in
             let first = try #require(await h.store.lease(namespace: testNamespace, name: testLeaseName))
-            await h.advance(to: .seconds(6))
+            try await h.advance(to: .seconds(6))
             let renewed = try #require(await h.store.lease(namespace: testNamespace, name: testLeaseName))
             #expect(renewed.spec?.acquireTime == first.spec?.acquireTime)
             #expect(renewed.spec?.leaseTransitions == 0)
@@ -38,9 +38,9 @@ struct ElectorRenewalTests {
     func failingRenewalsCloseFence() async throws {
         try await withElection(["a"]) { h in
             h.view("a").inject(.failing)
-            await h.advance(to: .milliseconds(9_999))
+            try await h.advance(to: .milliseconds(9_999))
             #expect(h.fence("a").permitsWrites())
-            await h.advance(to: .seconds(10))
+            try await h.advance(to: .seconds(10))
             #expect(!h.fence("a").permitsWrites())
             #expect(h.changes("a") == [.leading, .following(holder: nil)])
             // Peers saw the last successful write (at 0) no earlier than it started, so for them the Lease
@@ -55,7 +55,7 @@ struct ElectorRenewalTests {
     func hangingRenewal() async throws {
         try await withElection(["a"]) { h in
             h.view("a").inject(.hangingBeforeStore)
-            await h.advance(to: .seconds(10))
+            try await h.advance(to: .seconds(10))
             #expect(!h.fence("a").permitsWrites())
             #expect(h.changes("a") == [.leading, .following(holder: nil)])
             #expect(h.changeTimes("a").last == .seconds(10))
@@ -67,7 +67,7 @@ struct ElectorRenewalTests {
     func lostAnswer() async throws {
         try await withElection(["a"]) { h in
             h.view("a").inject(.hangingAfterStore, writesOnly: true)
-            await h.advance(to: .seconds(10))
+            try await h.advance(to: .seconds(10))
             #expect(await h.store.writes(by: "a").map(\.at) == [.seconds(0), .seconds(2)])
             #expect(!h.fence("a").permitsWrites())
             #expect(h.changeTimes("a").last == .seconds(10))
@@ -78,9 +78,9 @@ struct ElectorRenewalTests {
     func leadsAgainAfterErrors() async throws {
         try await withElection(["a"]) { h in
             h.view("a").inject(.failing)
-            await h.advance(to: .seconds(10))
+            try await h.advance(to: .seconds(10))
             h.view("a").inject(nil)
-            await h.advance(to: .seconds(12))
+            try await h.advance(to: .seconds(12))
             #expect(h.changes("a") == [.leading, .following(holder: nil), .leading])
             #expect(h.changeTimes("a") == [.seconds(0), .seconds(10), .seconds(12)])
             #expect(h.fence("a").permitsWrites())
@@ -90,9 +90,9 @@ struct ElectorRenewalTests {
     @Test("a leader that finds another holder in the Lease steps down at once")
     func stepsDownForAnotherHolder() async throws {
         try await withElection(["a"]) { h in
-            await h.advance(to: .seconds(3))
+            try await h.advance(to: .seconds(3))
             await h.store.put(heldLease(by: "intruder"))
-            await h.advance(to: .seconds(4))
+            try await h.advance(to: .seconds(4))
             #expect(h.changes("a") == [.leading, .following(holder: "intruder")])
             #expect(h.changeTimes("a").last == .seconds(4))
             #expect(!h.fence("a").permitsWrites())

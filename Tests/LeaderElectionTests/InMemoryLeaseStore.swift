@@ -129,11 +129,11 @@ struct LeaseStoreView: LeaseStore {
 
     /// Counted in the world, so that tests know the elector is stuck rather than busy.
     private func hangUntilCancelled() async throws -> Never {
-        world.update { $0.hangingRequests += 1 }
+        world.hangingRequests(of: caller, change: +1)
         let (stream, continuation) = AsyncStream<Never>.makeStream()
         for await _ in stream {}
         withExtendedLifetime(continuation) {}
-        world.update { $0.hangingRequests -= 1 }
+        world.hangingRequests(of: caller, change: -1)
         throw CancellationError()
     }
 }

@@ -20,12 +20,17 @@ struct LeaderElectionIntegrationTests {
         let stop: AsyncStream<Void>.Continuation
     }
 
+    private static let leaseDuration = Duration.seconds(20)
+
     private static func replica(_ identity: String, client: KubernetesClient) -> Replica {
         var logger = Logger(label: "leader-election-tests.\(identity)")
         logger.logLevel = .critical
+        // A short retry for a quick hand-over, but a long lease: a loaded machine that delays the renewals
+        // by a second must not close the leader's fence or let the Lease expire, and a hand-over by release
+        // (one retry) must stay far from one by expiry (`leaseDuration`).
         let configuration = LeaderElectionConfiguration(
             leaseName: "kube-vip-cloud-controller", namespace: "kube-system", identity: identity,
-            leaseDuration: .seconds(1), renewDeadline: .milliseconds(700), retryPeriod: .milliseconds(200))
+            leaseDuration: Self.leaseDuration, renewDeadline: .seconds(15), retryPeriod: .milliseconds(200))
         let (stopSignal, stop) = AsyncStream<Void>.makeStream()
         return Replica(
             identity: identity, elector: LeaderElector(configuration: configuration, store: client, logger: logger),
@@ -107,7 +112,9 @@ struct LeaderElectionIntegrationTests {
             if case .change(following.identity, .leading) = try await next() { break }
         }
         let handOver = releasedAt.duration(to: clock.now)
-        #expect(handOver < .milliseconds(900), "took \(handOver); an unreleased Lease takes at least 1 s to expire")
+        #expect(
+            handOver < leaseDuration / 2,
+            "took \(handOver); an unreleased Lease is only taken over after leaseDuration (\(leaseDuration))")
         #expect(following.elector.fence.permitsWrites())
 
         let lease = try await client.get(

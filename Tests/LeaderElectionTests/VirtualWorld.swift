@@ -1,11 +1,22 @@
 import Synchronization
+import Testing
 
 @testable import LeaderElection
 
 /// Virtual time plus what every elector, its change stream and the store are doing, so that a test can wait
 /// until everything is idle ("settled") before it moves time: each elector asleep in its loop, or stuck in
 /// a request the test made hang, and every reported change received. Nothing depends on real time passing.
+///
+/// Every wait ends: when its condition holds; with `WorldWaitFailed` as soon as the condition can never hold
+/// any more; or with `WorldWaitFailed` when the waiting task is cancelled, which is what a `.timeLimit`
+/// does. A bug in the elector or in this harness thus fails its test, naming what was awaited and the state
+/// of the world, instead of hanging the whole test run.
 final class VirtualWorld: Sendable {
+    /// The elector on whose behalf the current task runs, bound by the harness around `run()` and inherited by
+    /// the elector's child tasks, so that each sleep is judged against the elector it belongs to rather than
+    /// merely counted (a sleep of `release()`, called by the test itself, belongs to no running elector).
+    @TaskLocal static var owner: String?
+
     enum Phase: Sendable, Hashable {
         /// Created, `run()` not called yet: takes no part in settling.
         case idle
@@ -21,45 +32,118 @@ final class VirtualWorld: Sendable {
         var reported = 0
         /// What its `changes` stream delivered, with the virtual time of delivery.
         var received: [(Leadership, Duration)] = []
+        /// The stream has finished: whatever was reported and not received by now never will be.
+        var streamFinished = false
+        /// Its requests that the test made hang and that have not been cancelled yet.
+        var hangingRequests = 0
     }
 
     fileprivate struct Sleeper {
         var id: UInt64
+        var owner: String?
         var deadline: Duration
         var continuation: CheckedContinuation<Void, any Error>
     }
 
+    /// A wait to resume, and how.
+    fileprivate typealias Ending = (CheckedContinuation<Void, any Error>, Result<Void, any Error>)
+
     fileprivate struct Waiter {
+        var id: UInt64
+        var awaited: String
         var condition: @Sendable (State) -> Bool
-        var continuation: CheckedContinuation<Void, Never>
+        var impossible: @Sendable (State) -> String?
+        var continuation: CheckedContinuation<Void, any Error>
     }
 
     struct State: Sendable {
         var now: Duration = .zero
         var electors: [String: Elector] = [:]
-        var hangingRequests = 0
         fileprivate var nextID: UInt64 = 0
         fileprivate var sleepers: [Sleeper] = []
         fileprivate var cancelledBeforeSleeping: Set<UInt64> = []
         fileprivate var waiters: [Waiter] = []
 
-        var sleeperCount: Int { sleepers.count }
         var earliestDeadline: Duration? { sleepers.map(\.deadline).min() }
 
         /// Every running elector idle and every change it reported delivered.
         var isSettled: Bool {
-            let running = electors.values.filter { $0.phase != .idle && $0.phase != .stopped }
-            guard running.allSatisfy({ $0.phase == .resting || $0.phase == .attempting }) else { return false }
-            let attempting = running.filter { $0.phase == .attempting }.count
-            return attempting == hangingRequests && sleepers.count == running.count
-                && electors.values.allSatisfy { $0.reported == $0.received.count }
+            electors.allSatisfy { identity, elector in
+                guard elector.reported == elector.received.count else { return false }
+                let sleeping = sleepers.count(where: { $0.owner == identity })
+                switch elector.phase {
+                case .idle, .stopped: return true
+                case .starting: return false
+                // Asleep in its loop until its next round or its fence deadline.
+                case .resting: return sleeping == 1 && elector.hangingRequests == 0
+                // Stuck in a request the test made hang, the round's deadline pending.
+                case .attempting: return sleeping == 1 && elector.hangingRequests > 0
+                }
+            }
         }
 
-        fileprivate mutating func readyWaiters() -> [CheckedContinuation<Void, Never>] {
-            let holding = waiters.map { $0.condition(self) }
-            let ready = zip(waiters, holding).filter(\.1).map(\.0.continuation)
-            waiters = zip(waiters, holding).filter { !$0.1 }.map(\.0)
-            return ready
+        /// Why the world can never settle any more, if so: a change was reported on a stream that has
+        /// finished without delivering it.
+        var unsettleable: String? {
+            for (identity, elector) in electors.sorted(by: { $0.key < $1.key })
+            where elector.streamFinished && elector.reported != elector.received.count {
+                return "\(identity) reported \(elector.reported) change(s) but its changes stream finished after "
+                    + "delivering \(elector.received.count), so the rest can never be received"
+            }
+            return nil
+        }
+
+        /// What every elector, sleeper and waiter is doing, for failure messages.
+        var summary: String {
+            var parts = ["t=\(LeaderElectionConfiguration.seconds(now))"]
+            for (identity, elector) in electors.sorted(by: { $0.key < $1.key }) {
+                var part = "\(identity): \(elector.phase)"
+                let wakes = sleepers.filter { $0.owner == identity }.map(\.deadline)
+                if !wakes.isEmpty { part += ", asleep until \(Self.times(wakes))" }
+                if elector.hangingRequests > 0 { part += ", \(elector.hangingRequests) request(s) hanging" }
+                let received = elector.received.map { Self.describe($0.0) }.joined(separator: ", ")
+                part += ", reported \(elector.reported), received \(elector.received.count) [\(received)]"
+                if elector.streamFinished { part += ", stream finished" }
+                parts.append(part)
+            }
+            let unowned = sleepers.filter { sleeper in sleeper.owner.map { electors[$0] == nil } ?? true }
+            if !unowned.isEmpty { parts.append("other sleepers until \(Self.times(unowned.map(\.deadline)))") }
+            if !waiters.isEmpty { parts.append("waits: \(waiters.map(\.awaited).joined(separator: "; "))") }
+            return parts.joined(separator: "; ")
+        }
+
+        private static func describe(_ leadership: Leadership) -> String {
+            switch leadership {
+            case .leading: "leading"
+            case .following(let holder): "following \(holder ?? "nobody")"
+            }
+        }
+
+        private static func times(_ instants: [Duration]) -> String {
+            instants.sorted().map { LeaderElectionConfiguration.seconds($0) }.joined(separator: ", ")
+        }
+
+        fileprivate mutating func nextIdentifier() -> UInt64 {
+            nextID += 1
+            return nextID
+        }
+
+        /// Takes out the waiters whose condition now holds or can no longer hold, with how each one ends.
+        fileprivate mutating func finishedWaiters() -> [Ending] {
+            var finished: [Ending] = []
+            var pending: [Waiter] = []
+            for waiter in waiters {
+                if waiter.condition(self) {
+                    finished.append((waiter.continuation, .success(())))
+                } else if let reason = waiter.impossible(self) {
+                    let failure = WorldWaitFailed(awaited: waiter.awaited, reason: .impossible(reason), world: summary)
+                    finished.append((waiter.continuation, .failure(failure)))
+                } else {
+                    pending.append(waiter)
+                }
+            }
+            waiters = pending
+            return finished
         }
     }
 
@@ -68,29 +152,77 @@ final class VirtualWorld: Sendable {
     var snapshot: State { state.withLock { $0 } }
     var now: Duration { state.withLock { $0.now } }
 
-    /// Changes `state` and wakes the waiters whose condition now holds.
+    /// Changes `state` and ends the waits whose condition now holds (or never can).
     func update<T>(_ change: (inout State) -> T) -> T {
-        let (result, ready) = state.withLock { state in
+        let (result, finished) = state.withLock { state in
             let result = change(&state)
-            return (result, state.readyWaiters())
+            return (result, state.finishedWaiters())
         }
-        ready.forEach { $0.resume() }
+        for (continuation, outcome) in finished { continuation.resume(with: outcome) }
         return result
     }
 
-    func wait(until condition: @escaping @Sendable (State) -> Bool) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let holds = state.withLock { state -> Bool in
-                if condition(state) { return true }
-                state.waiters.append(Waiter(condition: condition, continuation: continuation))
-                return false
-            }
-            if holds { continuation.resume() }
+    /// Returns once `condition` holds. Throws `WorldWaitFailed` as soon as `impossible` names a reason why it
+    /// never can, or when the task is cancelled (a time limit ran out), so that no wait outlives its test.
+    ///
+    /// A cancelled wait also records an issue itself: Swift Testing does not report what a test throws after
+    /// its time limit cancelled it, and "time limit exceeded" alone does not say what never happened.
+    func wait(
+        for awaited: String, until condition: @escaping @Sendable (State) -> Bool,
+        failingWhen impossible: @escaping @Sendable (State) -> String? = { _ in nil },
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        do {
+            try await waitOrFail(for: awaited, until: condition, failingWhen: impossible)
+        } catch let failure as WorldWaitFailed where failure.reason == .cancelled {
+            Issue.record(Comment(rawValue: failure.description), sourceLocation: sourceLocation)
+            throw failure
         }
     }
 
-    func settle() async {
-        await wait(until: { $0.isSettled })
+    private func waitOrFail(
+        for awaited: String, until condition: @escaping @Sendable (State) -> Bool,
+        failingWhen impossible: @escaping @Sendable (State) -> String?
+    ) async throws {
+        let id = state.withLock { $0.nextIdentifier() }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let outcome = state.withLock { state -> Result<Void, any Error>? in
+                    if condition(state) { return .success(()) }
+                    if let reason = impossible(state) {
+                        return .failure(
+                            WorldWaitFailed(awaited: awaited, reason: .impossible(reason), world: state.summary))
+                    }
+                    // Checked under the lock after the cancellation flag is set but possibly before the
+                    // handler below ran, so that a cancellation either finds the waiter or is seen here.
+                    if Task.isCancelled {
+                        return .failure(WorldWaitFailed(awaited: awaited, reason: .cancelled, world: state.summary))
+                    }
+                    state.waiters.append(
+                        Waiter(
+                            id: id, awaited: awaited, condition: condition, impossible: impossible,
+                            continuation: continuation))
+                    return nil
+                }
+                if let outcome { continuation.resume(with: outcome) }
+            }
+        } onCancel: {
+            let cancelled = state.withLock { state -> (CheckedContinuation<Void, any Error>, String)? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                let waiter = state.waiters.remove(at: index)
+                return (waiter.continuation, state.summary)
+            }
+            if let (continuation, world) = cancelled {
+                continuation.resume(throwing: WorldWaitFailed(awaited: awaited, reason: .cancelled, world: world))
+            }
+        }
+    }
+
+    /// Waits until every running elector is idle and every reported change has been received.
+    func settle(_ occasion: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await wait(
+            for: "the electors to settle \(occasion)", until: { $0.isSettled }, failingWhen: { $0.unsettleable },
+            sourceLocation: sourceLocation)
     }
 
     // MARK: Reports from electors, streams and the store
@@ -108,6 +240,15 @@ final class VirtualWorld: Sendable {
 
     func received(_ leadership: Leadership, by identity: String) {
         update { state in state.electors[identity, default: Elector()].received.append((leadership, state.now)) }
+    }
+
+    func streamFinished(of identity: String) {
+        update { state in state.electors[identity, default: Elector()].streamFinished = true }
+    }
+
+    /// A request of `identity`'s starts (`change` +1) or stops (-1) hanging.
+    func hangingRequests(of identity: String, change: Int) {
+        update { state in state.electors[identity, default: Elector()].hangingRequests += change }
     }
 
     func starting(_ identity: String) {
@@ -133,16 +274,14 @@ final class VirtualWorld: Sendable {
     }
 
     func sleep(until deadline: Duration) async throws {
-        let id = update { state -> UInt64 in
-            state.nextID += 1
-            return state.nextID
-        }
+        let owner = Self.owner
+        let id = update { $0.nextIdentifier() }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let resume = update { state -> Result<Void, any Error>? in
                     if state.cancelledBeforeSleeping.remove(id) != nil { return .failure(CancellationError()) }
                     if deadline <= state.now { return .success(()) }
-                    state.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
+                    state.sleepers.append(Sleeper(id: id, owner: owner, deadline: deadline, continuation: continuation))
                     return nil
                 }
                 if let resume { continuation.resume(with: resume) }
@@ -158,6 +297,30 @@ final class VirtualWorld: Sendable {
             continuation?.resume(throwing: CancellationError())
         }
     }
+}
+
+/// A wait on the virtual world that ended without its condition holding.
+struct WorldWaitFailed: Error, CustomStringConvertible {
+    enum Reason: Equatable, CustomStringConvertible {
+        /// The waiting task was cancelled, by a time limit or by the test ending otherwise.
+        case cancelled
+        /// The condition can never hold any more, for the reason given.
+        case impossible(String)
+
+        var description: String {
+            switch self {
+            case .cancelled: "the test was cancelled first (did its time limit run out?)"
+            case .impossible(let reason): reason
+            }
+        }
+    }
+
+    let awaited: String
+    let reason: Reason
+    /// `VirtualWorld.State.summary` when the wait ended.
+    let world: String
+
+    var description: String { "gave up waiting for \(awaited): \(reason). World: \(world)" }
 }
 
 /// The world's time as a `Clock`, to be wrapped in a `ClientClock`.
