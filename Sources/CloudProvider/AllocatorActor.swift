@@ -101,7 +101,11 @@ actor AllocatorActor {
         }
         effects += await startIfReady()
         await apply(effects)
-        if !effects.isEmpty { poolsChanged = true }
+        switch input {
+        case .refreshMetrics: break
+        case .written: if !effects.isEmpty { poolsChanged = true }
+        default: poolsChanged = true  // a ConfigMap or leadership change alters the pools even with no Service
+        }
         publish()
     }
 
@@ -131,7 +135,7 @@ actor AllocatorActor {
                 merge(items, listVersion: version)
                 needsConsistentRead = false
             } catch {
-                logger.warning("listing Services after taking over failed; retrying on the next change",
+                logger.warning("listing Services after taking over failed; retrying with the next input (at most a second)",
                     metadata: ["error": "\(error)"])
                 return []
             }
