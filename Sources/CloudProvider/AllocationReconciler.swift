@@ -118,9 +118,10 @@ struct AllocationReconciler: Sendable {
         var effects: [ReconcilerEffect] = []
         for conflict in conflicts {
             guard let view = services[conflict.rejected] else { continue }
-            if !isUserChoice([conflict.address], namespace: view.key.namespace) {
-                // Two Services share an address an allocator chose (upstream's cross-namespace bug): the
-                // younger gets a new one rather than keeping a duplicate.
+            if view.recordText != nil, !isUserChoice([conflict.address], namespace: view.key.namespace) {
+                // Two Services record an address an allocator chose (upstream's cross-namespace bug): the
+                // younger gets a new one rather than keeping a duplicate. A Service that only asks for the
+                // address (spec.loadBalancerIP, not yet recorded) is refused instead, as it would be at run time.
                 reassign.insert(view.key)
                 effects.append(
                     .event(
