@@ -1,3 +1,5 @@
+import IPAM
+
 /// What the cloud-provider role is told by its environment and flags.
 public struct CloudProviderSettings: Sendable, Hashable {
     /// `KUBEVIP_NAMESPACE`, default `kube-system`.
@@ -29,7 +31,7 @@ public struct CloudProviderSettings: Sendable, Hashable {
             configMapName = name
         }
         if let text = environment["KUBEVIP_ENABLE_LOADBALANCERCLASS"], !text.isEmpty {
-            guard let enabled = Self.parseBool(text) else {
+            guard let enabled = PoolConfiguration.parseBool(text) else {
                 throw SettingsError(
                     message: "KUBEVIP_ENABLE_LOADBALANCERCLASS=\(text) is not a boolean (use true or false)")
             }
@@ -37,15 +39,6 @@ public struct CloudProviderSettings: Sendable, Hashable {
                 let name = environment["KUBEVIP_CUSTOM_LOADBALANCERCLASS_NAME"] ?? ""
                 classSelection = .only(name.isEmpty ? Self.defaultClassName : name)
             }
-        }
-    }
-
-    /// Go's strconv.ParseBool, as upstream reads these variables.
-    static func parseBool(_ text: String) -> Bool? {
-        switch text {
-        case "1", "t", "T", "true", "TRUE", "True": true
-        case "0", "f", "F", "false", "FALSE", "False": false
-        default: nil
         }
     }
 }

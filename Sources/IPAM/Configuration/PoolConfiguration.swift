@@ -113,8 +113,9 @@ public struct PoolConfiguration: Sendable, Equatable {
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
-    /// Go's strconv.ParseBool, which upstream uses, so that every value accepted there is accepted here.
-    static func parseBool(_ text: String) -> Bool? {
+    /// Go's strconv.ParseBool, which upstream uses, so that every value accepted there is accepted here
+    /// (surrounding spaces tolerated); also how the cloud-provider role reads its boolean environment.
+    public static func parseBool(_ text: String) -> Bool? {
         switch text.trimmingWhitespace() {
         case "1", "t", "T", "true", "TRUE", "True": true
         case "0", "f", "F", "false", "FALSE", "False": false
