@@ -65,6 +65,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // ARP and IPv6 neighbour-discovery frames as pure values: encode, decode, checksums. No I/O.
+        .target(name: "NetworkFrames", dependencies: ["NetworkAddresses"]),
         // Lease-based leader election (coordination.k8s.io/v1) with a write fence, for every HA role.
         .target(
             name: "LeaderElection",
@@ -136,6 +138,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "NetworkFramesTests",
+            dependencies: [
+                "NetworkFrames", "NetworkAddresses", .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(

@@ -1,0 +1,57 @@
+import NetworkAddresses
+
+/// Why received bytes were not accepted as a frame of the expected kind.
+///
+/// Every way a decoder can refuse input has a case here, so that the node agent can count and
+/// log foreign or damaged traffic on its sockets instead of trapping on it.
+public enum FrameDecodingError: Error, Hashable, Sendable {
+    /// Fewer bytes than the layout requires: `needed` bytes of `layer` were expected, only
+    /// `available` were present.
+    case truncated(FrameLayer, needed: Int, available: Int)
+    /// The Ethernet type/length field is below 0x0600, i.e. an IEEE 802.3 length, not an EtherType.
+    case notEthernetII(lengthField: UInt16)
+    /// The frame carries another protocol than the decoder handles.
+    case unexpectedEtherType(EtherType)
+
+    /// ARP for another link type than Ethernet (htype 1).
+    case unsupportedARPHardwareType(UInt16)
+    /// ARP for another protocol than IPv4 (ptype 0x0800).
+    case unsupportedARPProtocolType(UInt16)
+    /// ARP address lengths other than 6 (hardware) and 4 (protocol).
+    case unsupportedARPAddressLengths(hardware: UInt8, protocol: UInt8)
+    /// An ARP opcode other than request (1) or reply (2).
+    case unknownARPOperation(UInt16)
+
+    /// The IP version nibble is not 6.
+    case notIPv6(version: UInt8)
+    /// The IPv6 next header is not ICMPv6 (58); extension headers are not followed.
+    case notICMPv6(nextHeader: UInt8)
+    /// RFC 4861 requires hop limit 255 so that off-link senders cannot forge neighbour discovery.
+    case hopLimitNot255(UInt8)
+    /// The ICMPv6 checksum over the pseudo-header does not match.
+    case checksumMismatch(received: UInt16, computed: UInt16)
+    /// An ICMPv6 type other than neighbour solicitation (135) or advertisement (136).
+    case notNeighborDiscovery(icmpType: UInt8)
+    /// Neighbour discovery messages must have ICMP code 0.
+    case nonZeroICMPCode(UInt8)
+    /// A neighbour discovery option with length 0, which RFC 4861 §4.6 says to discard.
+    case zeroLengthOption(type: UInt8)
+    /// A link-layer address option whose length does not fit a 6-byte Ethernet address.
+    case unsupportedLinkLayerOptionLength(type: UInt8, length: UInt8)
+    /// The target of a solicitation or advertisement is a multicast address (RFC 4861 §7.1).
+    case multicastTarget(IPAddress)
+    /// A DAD solicitation (source ::) sent to a unicast address or carrying a source link-layer
+    /// address option (RFC 4861 §7.1.1).
+    case invalidDuplicateAddressProbe
+    /// A solicited advertisement sent to a multicast destination (RFC 4861 §7.1.2).
+    case solicitedAdvertisementToMulticast
+}
+
+/// The protocol layer a truncation was found in.
+public enum FrameLayer: Hashable, Sendable {
+    case ethernet
+    case arp
+    case ipv6
+    case icmpv6
+    case neighborDiscoveryOption
+}
