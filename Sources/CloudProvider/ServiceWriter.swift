@@ -78,9 +78,6 @@ actor ServiceWriter {
         stop()
     }
 
-    /// Number of writes queued or in flight.
-    var backlog: Int { queued.count + inFlight.count }
-
     /// Runs the workers until the task is cancelled or `drain()` is called.
     func run() async {
         await withDiscardingTaskGroup { group in

@@ -107,9 +107,7 @@ struct CloudProviderCommand: AsyncParsableCommand {
         let health = HealthChecks()
         health.addLiveness("cloud-provider") { .ok }
         health.addReadiness("watches-synced") {
-            let status = provider.status.snapshot
-            if status.servicesSynced && status.configurationSynced { return .ok }
-            return .failing("waiting for the first list of Services and the ConfigMap")
+            provider.status.isReady ? .ok : .failing("waiting for the first list of Services and the ConfigMap")
         }
         let http = ObservabilityServer(address: address, metrics: registry, health: health, logger: logger)
         logger.info(
