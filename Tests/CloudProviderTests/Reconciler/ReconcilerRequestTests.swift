@@ -140,6 +140,18 @@ struct ReconcilerRequestTests {
         #expect(cluster.service("web")?.metadata.annotations?[KubeVipKeys.serviceInterface] == "eth1")
     }
 
+    @Test("an interface setting added later is recorded on Services already allocated, a user's own value kept")
+    func interfaceAddedLater() throws {
+        var cluster = ReconcilerHarness(Self.pools)
+        try cluster.lead()
+        try cluster.create(makeService("web"))
+        try cluster.create(makeService("own", annotations: [KubeVipKeys.serviceInterface: "bond0"]))
+        #expect(cluster.service("web")?.metadata.annotations?[KubeVipKeys.serviceInterface] == nil)
+        try cluster.configure(Self.pools.merging(["interface-global": "eth1"]) { $1 })
+        #expect(cluster.service("web")?.metadata.annotations?[KubeVipKeys.serviceInterface] == "eth1")
+        #expect(cluster.service("own")?.metadata.annotations?[KubeVipKeys.serviceInterface] == "bond0")
+    }
+
     @Test("an unreadable annotation leaves the Service pending with an InvalidAddress Warning")
     func unreadableRecord() throws {
         var cluster = ReconcilerHarness(Self.pools)
