@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KubernetesAPIServer", targets: ["KubernetesAPIServer"]),
         .library(name: "LeaderElection", targets: ["LeaderElection"]),
         .library(name: "CloudProvider", targets: ["CloudProvider"]),
+        .library(name: "NodeAgent", targets: ["NodeAgent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -96,11 +97,38 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What the node agent needs from the host's network (links, addresses, frames), as a protocol.
+        .target(name: "NetworkDriver", dependencies: ["NetworkAddresses", "NetworkFrames"]),
+        // libmnl, for rtnetlink (links, addresses and their notifications).
+        .systemLibrary(name: "CNetlink", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
+        // The few C helpers Swift cannot call directly (AF_PACKET addresses, setns).
+        .target(name: "CLinuxNet"),
+        // The Linux NetworkDriver: rtnetlink through libmnl, AF_PACKET sockets for ARP and NDP frames.
+        .target(
+            name: "LinuxNetwork",
+            dependencies: [
+                "NetworkDriver", "NetworkAddresses", "NetworkFrames", "CNetlink", "CLinuxNet",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The node agent (`kube-vip manager`): which Services this node serves, VIPs with ARP/NDP, status.
+        .target(
+            name: "NodeAgent",
+            dependencies: [
+                "NetworkDriver", "NetworkAddresses", "NetworkFrames", "KubernetesClient", "KubernetesModels",
+                "LeaderElection",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Test support: network namespaces, a bridge, veths and processes inside them, torn down by PID.
+        .target(name: "NetworkLab"),
         .executableTarget(
             name: "KubeVip",
             dependencies: [
                 "PoolCheck", "KubernetesAPIServer", "CloudProvider", "LeaderElection", "ObservabilityServer",
-                "KubernetesClient",
+                "KubernetesClient", "NodeAgent", "NetworkDriver", "LinuxNetwork",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -177,6 +205,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(
+            name: "LinuxNetworkTests",
+            dependencies: ["LinuxNetwork", "NetworkDriver", "NetworkAddresses", "NetworkFrames", "NetworkLab"]
+        ),
+        .testTarget(
+            name: "NodeAgentTests",
+            dependencies: [
+                "NodeAgent", "NetworkDriver", "NetworkAddresses", "NetworkFrames", "KubernetesClient",
+                "KubernetesModels", "KubernetesAPIServer", "LeaderElection",
+                .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Real `kube-vip manager` processes in network namespaces against `kube-vip dev` (root only).
+        .testTarget(
+            name: "NodeAgentNetnsTests",
+            dependencies: ["KubeVip", "NetworkLab", "KubernetesClient", "KubernetesModels", .product(name: "Logging", package: "swift-log")]
+        ),
         // The real kubectl against `kube-vip dev`: every command line of the seed document.
         .testTarget(
             name: "KubectlTests",
@@ -213,6 +261,17 @@ if ProcessInfo.processInfo.environment["ENABLE_BENCHMARKS"] != nil {
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/KubernetesBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "FailoverBenchmarks",
+            dependencies: [
+                "NetworkLab",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/FailoverBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         )
     )

@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the build and the tests need. Tools only some tests use are listed here as those tests arrive.
-packages=(git ca-certificates)
+# Debian packages the build and the tests need: libmnl for the node agent's netlink, iproute2, tcpdump, ping and
+# arping for the tests in network namespaces.
+packages=(git ca-certificates pkg-config libmnl-dev iproute2 tcpdump iputils-ping iputils-arping)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,0 +1,104 @@
+import NetworkAddresses
+import NetworkFrames
+
+/// Everything the node agent needs from the host's network, so that its logic runs against an in-memory
+/// driver in tests and against the kernel (`LinuxNetwork`) in production.
+///
+/// Links are named by their kernel index, which stays the same while the link exists; names are resolved
+/// through `links()` because an interface can be renamed or recreated under the same name.
+public protocol NetworkDriver: Sendable {
+    /// Every link the namespace has, with its Ethernet address and state.
+    func links() async throws(NetworkDriverError) -> [NetworkLink]
+
+    /// Every address on every link, both families.
+    func addresses() async throws(NetworkDriverError) -> [LinkAddress]
+
+    /// Adds `address/prefixLength` to the link as a VIP: its preferred lifetime is zero, so the kernel never
+    /// picks it as the source of outgoing traffic, and IPv6 addresses skip the kernel's duplicate address
+    /// detection (the agent probes for another owner itself before it adds one, and a take-over must not
+    /// leave the address tentative). Adding an address that is already there succeeds.
+    func addAddress(_ address: IPAddress, prefixLength: Int, link: Int32) async throws(NetworkDriverError)
+
+    /// Removes the address; removing one that is not there succeeds.
+    func removeAddress(_ address: IPAddress, prefixLength: Int, link: Int32) async throws(NetworkDriverError)
+
+    /// Sends one complete Ethernet frame (header included) out of the link.
+    func send(frame: [UInt8], link: Int32) async throws(NetworkDriverError)
+
+    /// Starts receiving the frames of one EtherType that arrive on the link (those the host sends itself
+    /// are not included). Frames that arrive before the first `next` call are buffered by the kernel.
+    func capture(link: Int32, etherType: EtherType) async throws(NetworkDriverError) -> any FrameCapture
+
+    /// The kernel's address notifications (added, removed, or "some were lost, read everything again") for
+    /// as long as the stream is iterated. One consumer per call.
+    func addressChanges() -> AsyncStream<AddressChange>
+}
+
+/// Frames received on one link; `close()` it when done (it is also closed when released).
+public protocol FrameCapture: Sendable {
+    /// The next frame, or nil when `timeout` passes first (or the capture was closed).
+    func next(timeout: Duration) async throws(NetworkDriverError) -> [UInt8]?
+
+    func close() async
+}
+
+public struct NetworkLink: Sendable, Hashable, CustomStringConvertible {
+    public var index: Int32
+    public var name: String
+    /// Nil for links without an Ethernet address (loopback, tunnels).
+    public var hardwareAddress: MACAddress?
+    /// Administratively up (IFF_UP).
+    public var isUp: Bool
+    public var isLoopback: Bool
+
+    public init(index: Int32, name: String, hardwareAddress: MACAddress?, isUp: Bool, isLoopback: Bool) {
+        self.index = index
+        self.name = name
+        self.hardwareAddress = hardwareAddress
+        self.isUp = isUp
+        self.isLoopback = isLoopback
+    }
+
+    public var description: String { "\(name) (#\(index))" }
+}
+
+public struct LinkAddress: Sendable, Hashable, CustomStringConvertible {
+    public var link: Int32
+    public var address: IPAddress
+    public var prefixLength: Int
+    /// IPv6: the kernel's duplicate address detection failed for it (IFA_F_DADFAILED); it is not usable.
+    public var duplicateDetected: Bool
+
+    public init(link: Int32, address: IPAddress, prefixLength: Int, duplicateDetected: Bool = false) {
+        self.link = link
+        self.address = address
+        self.prefixLength = prefixLength
+        self.duplicateDetected = duplicateDetected
+    }
+
+    public var description: String { "\(address)/\(prefixLength) on #\(link)" }
+}
+
+public enum AddressChange: Sendable, Hashable {
+    case added(LinkAddress)
+    case removed(LinkAddress)
+    /// The kernel dropped notifications (the socket's buffer overran): read `addresses()` again.
+    case overrun
+}
+
+/// A failed system call, with the errno the kernel gave.
+public struct NetworkDriverError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var operation: String
+    public var code: Int32
+    public var detail: String
+
+    public init(operation: String, code: Int32, detail: String = "") {
+        self.operation = operation
+        self.code = code
+        self.detail = detail
+    }
+
+    public var description: String {
+        detail.isEmpty ? "\(operation): errno \(code)" : "\(operation): \(detail) (errno \(code))"
+    }
+}

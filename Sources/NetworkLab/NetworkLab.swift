@@ -1,0 +1,1 @@
+// NetworkLab: namespaces for tests.
