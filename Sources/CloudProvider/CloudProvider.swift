@@ -75,7 +75,7 @@ public struct CloudProvider: Service {
             configuration: EventRecorder.Configuration(
                 component: CloudProviderSettings.eventComponent, host: settings.eventHost),
             clock: clock, logger: logger)
-        let events = EventSink(recorder: recorder, metrics: metrics)
+        let events = EventSink(recorder: recorder) { metrics.droppedEvent() }
         let allocator = AllocatorActor(
             settings: settings, client: client, writer: writer, events: events, metrics: metrics, status: status,
             logger: logger)

@@ -1,38 +1,48 @@
-import KubernetesClient
 import KubernetesModels
 import Logging
 
-/// Posts Events without holding up allocation: the allocator drops notes here and one task writes them
-/// through the `EventRecorder` (which aggregates repeats and rate-limits per object).
+/// Posts Events without holding up a controller: it drops notes here and one task writes them through the
+/// `EventRecorder` (which aggregates repeats and rate-limits per object).
 ///
 /// Warnings go first and are kept up to a much larger bound than Normal notes: in a burst of thousands of new
 /// Services, the one `PoolExhausted` must not queue behind (or be dropped for) routine `AddressAssigned`
 /// notes. Whatever does not fit is dropped and counted: an Event is a hint for humans, never worth delaying an
 /// address for.
-actor EventSink {
-    struct EventNote: Sendable {
-        let object: ObjectReference
-        let type: EventRecorder.EventType
-        let reason: String
-        let message: String
+public actor EventSink {
+    public struct EventNote: Sendable {
+        public let object: ObjectReference
+        public let type: EventRecorder.EventType
+        public let reason: String
+        public let message: String
+
+        public init(object: ObjectReference, type: EventRecorder.EventType, reason: String, message: String) {
+            self.object = object
+            self.type = type
+            self.reason = reason
+            self.message = message
+        }
     }
 
     private let recorder: EventRecorder
-    private let metrics: CloudProviderMetrics
+    private let dropped: @Sendable () -> Void
     private let normalCapacity: Int
     private let warningCapacity: Int
     private var warnings = NoteQueue()
     private var normals = NoteQueue()
     private var waiting: CheckedContinuation<Void, Never>?
 
-    init(recorder: EventRecorder, metrics: CloudProviderMetrics, normalCapacity: Int = 2048, warningCapacity: Int = 16384) {
+    /// - Parameter dropped: called for every note that did not fit (for a metric).
+    public init(
+        recorder: EventRecorder, normalCapacity: Int = 2048, warningCapacity: Int = 16384,
+        dropped: @escaping @Sendable () -> Void = {}
+    ) {
         self.recorder = recorder
-        self.metrics = metrics
+        self.dropped = dropped
         self.normalCapacity = normalCapacity
         self.warningCapacity = warningCapacity
     }
 
-    func post(_ note: EventNote) {
+    public func post(_ note: EventNote) {
         let accepted: Bool
         if note.type == .warning {
             accepted = warnings.count < warningCapacity
@@ -42,7 +52,7 @@ actor EventSink {
             if accepted { normals.append(note) }
         }
         guard accepted else {
-            metrics.droppedEvent()
+            dropped()
             return
         }
         waiting?.resume()
@@ -50,7 +60,7 @@ actor EventSink {
     }
 
     /// Writes Events until the task is cancelled.
-    func run() async {
+    public func run() async {
         while !Task.isCancelled {
             guard let note = warnings.popFirst() ?? normals.popFirst() else {
                 await withTaskCancellationHandler {
