@@ -116,7 +116,7 @@ let package = Package(
             name: "NodeAgent",
             dependencies: [
                 "NetworkDriver", "NetworkAddresses", "NetworkFrames", "KubernetesClient", "KubernetesModels",
-                "LeaderElection",
+                "LeaderElection", "IPAM",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

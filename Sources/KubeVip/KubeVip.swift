@@ -6,6 +6,6 @@ struct KubeVip: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kube-vip",
         abstract: "Virtual IPs and LoadBalancer addresses for Kubernetes on premises.",
-        subcommands: [Dev.self, CloudProviderCommand.self, Check.self]
+        subcommands: [Dev.self, CloudProviderCommand.self, ManagerCommand.self, Check.self]
     )
 }

@@ -1,1 +1,141 @@
+import KubernetesClient
+import KubernetesModels
+import LeaderElection
+import Logging
+import Metrics
+import NetworkAddresses
 import NetworkDriver
+import ServiceLifecycle
+import Synchronization
+
+/// The node agent (`kube-vip manager`): makes the addresses of the LoadBalancer Services this node is
+/// responsible for answer on the wire.
+///
+/// One task tree. The Service and EndpointSlice watches, the kernel's address notifications, every Lease
+/// election and every address advertiser report into one stream; one loop feeds them to the
+/// `AgentReconciler` (the rules, pure) and carries out what it decides. Elections and advertisers are child
+/// tasks of `run()`, stopped through their own signals, so nothing outlives the agent.
+///
+/// Graceful shutdown (SIGTERM) withdraws every address first and only then releases every Lease, so the
+/// next holder starts the moment this node can no longer answer for the address.
+public struct NodeAgent: Service {
+    public let status = AgentStatus()
+    private let settings: AgentSettings
+    private let client: KubernetesClient
+    private let driver: any NetworkDriver
+    private let metricsFactory: any MetricsFactory
+    private let clock: ClientClock
+    private let logger: Logger
+
+    public init(
+        settings: AgentSettings, client: KubernetesClient, driver: any NetworkDriver,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory, clock: ClientClock = .continuous,
+        logger: Logger = Logger(label: "kube-vip.node-agent")
+    ) {
+        self.settings = settings
+        self.client = client
+        self.driver = driver
+        self.metricsFactory = metricsFactory
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let (inputs, input) = AsyncStream.makeStream(of: LoopInput.self)
+        let recorder = EventRecorder(
+            client: client,
+            configuration: EventRecorder.Configuration(component: AgentSettings.eventComponent, host: settings.nodeName),
+            clock: clock, logger: logger)
+        let events = EventSink(recorder: recorder)
+        let writer = StatusWriter(client: client, clock: clock, logger: logger)
+        let loop = AgentLoop(
+            settings: settings, driver: driver, leaseStore: client, input: input, events: events, writer: writer,
+            metrics: AgentMetrics(factory: metricsFactory, node: settings.nodeName),
+            advertiserMetrics: AdvertiserMetrics(factory: metricsFactory), clock: clock, status: status, logger: logger)
+
+        await withDiscardingTaskGroup { group in
+            group.addTask { await events.run() }
+            group.addTask { await writer.run() }
+            group.addTask {
+                await follow(client.informer(.services, namespace: settings.watchNamespace, as: KubernetesService.self)) {
+                    input.yield(.agent(.service($0)))
+                }
+            }
+            group.addTask {
+                await follow(client.informer(.endpointSlices, namespace: settings.watchNamespace, as: EndpointSlice.self)) {
+                    input.yield(.agent(.endpointSlice($0)))
+                }
+            }
+            group.addTask {
+                for await change in driver.addressChanges() {
+                    input.yield(.addressChange(change))
+                }
+            }
+            await withGracefulShutdownHandler {
+                await loop.run(inputs, in: &group)
+            } onGracefulShutdown: {
+                input.yield(.shutdown)
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func follow<Object>(_ informer: Informer<Object>, _ forward: (InformerEvent<Object>) -> Void) async {
+        do {
+            for try await event in informer {
+                forward(event)
+            }
+        } catch {
+            if !Task.isCancelled {
+                logger.error("watch stopped", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// What the agent reports about itself: ready once it has seen every Service and EndpointSlice.
+public final class AgentStatus: Sendable {
+    private let state = Mutex(false)
+    public init() {}
+    public var isReady: Bool { state.withLock { $0 } }
+    func markReady() { state.withLock { $0 = true } }
+}
+
+/// Everything the loop reacts to: the reconciler's inputs plus the loop's own bookkeeping.
+enum LoopInput: Sendable {
+    case agent(AgentInput)
+    case addressChange(AddressChange)
+    case advertiserFinished(IPAddress, id: Int)
+    case electionEnded(LeaseKey, id: Int)
+    case shutdown
+}
+
+/// A one-shot signal a child task waits on, so the loop can stop one child of the shared task group.
+final class StopSignal: Sendable {
+    private let state = Mutex<(stopped: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    func stop() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.stopped = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns once `stop()` was called (or at once if it already was); also on cancellation.
+    func wait() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.stopped { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            stop()
+        }
+    }
+}

@@ -17,28 +17,9 @@ func quietLogger(_ label: String) -> Logger {
     return logger
 }
 
-/// Runs a real `EmbeddedAPIServer` on an ephemeral port for the length of `body`, in a ServiceGroup that is
-/// shut down gracefully and awaited however `body` ends, so no server outlives its test.
-///
-/// Graceful, not cancelled: cancelling a NIO server task while a connection is being accepted traps in
-/// NIOAsyncWriter's deinit (apple/swift-nio#3481), which would take the whole test process down.
+/// Runs a real `EmbeddedAPIServer` on an ephemeral port for the length of `body`.
 func withAPIServer<T>(_ body: (Int) async throws -> T) async throws -> T {
-    let logger = quietLogger("api-server")
-    let server = try EmbeddedAPIServer(configuration: APIServerConfiguration(port: 0), logger: logger)
-    let group = ServiceGroup(services: [server], logger: logger)
-    return try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
-        do {
-            let result = try await body(try await server.listeningPort())
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return result
-        } catch {
-            await group.triggerGracefulShutdown()
-            try? await tasks.waitForAll()
-            throw error
-        }
-    }
+    try await EmbeddedAPIServer.withRunningServer(logger: quietLogger("api-server"), body)
 }
 
 /// A client for the embedded server, shut down however `body` ends.

@@ -1,0 +1,57 @@
+import Synchronization
+
+/// Wakes an advertiser that is waiting for its next announcement as soon as a command arrives, instead of
+/// at the next tick. The commands themselves are actor state; this only says "look again".
+///
+/// A ring with nobody waiting is kept, so a command that arrives between the advertiser's last look at its
+/// state and the start of its wait is not lost.
+final class Doorbell: Sendable {
+    private struct State {
+        var rung = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    func ring() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard let waiter = state.waiter else {
+                state.rung = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Forgets a ring whose command has been seen already.
+    func reset() {
+        state.withLock { $0.rung = false }
+    }
+
+    /// Returns at a ring (or at once for a kept one) or when the task is cancelled. One waiter at a time.
+    func wait() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.rung {
+                        state.rung = false
+                        return true
+                    }
+                    // Checked under the lock: a cancellation either sees the waiter below or is seen here.
+                    if Task.isCancelled { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
+    }
+}

@@ -1,0 +1,384 @@
+import KubernetesClient
+import KubernetesModels
+import LeaderElection
+import NetworkAddresses
+import NetworkFrames
+
+/// What happened, as the agent's one loop sees it.
+enum AgentInput: Sendable {
+    case service(InformerEvent<KubernetesService>)
+    case endpointSlice(InformerEvent<EndpointSlice>)
+    case leadership(LeaseKey, Leadership)
+    case advertiser(AdvertiserEvent)
+}
+
+/// What the loop must do about it; the reconciler itself does no I/O.
+enum AgentAction: Sendable, Hashable {
+    /// Join the election for a Lease (per-Service mode: some Service under it may be served here).
+    case campaign(LeaseKey)
+    /// Leave it and hand the Lease over (nothing under it may be served here any more).
+    case resign(LeaseKey)
+    /// Start holding an address.
+    case claim(AddressClaim, lease: LeaseKey)
+    /// Stop holding it and remove it from the interface.
+    case withdraw(IPAddress)
+    /// Record in the Service that this node serves these addresses.
+    case writeStatus(ServiceKey, ingress: [LoadBalancerIngress], vipHost: String, lease: LeaseKey)
+    case event(ServiceKey, uid: String, warning: Bool, reason: String, message: String)
+}
+
+/// The node agent's rules as a pure state machine: which Leases to campaign for, which addresses to hold,
+/// what to write back, from the Services, their endpoints and the election results.
+///
+/// Services that share an address form a group that is always served by one node: in per-Service mode the
+/// group campaigns under the Lease of its oldest member, so two Services on one address can never be held
+/// by two nodes (upstream lets them split unless the user gives both the same `kube-vip.io/leaseName`).
+/// Decisions wait until both watches have listed everything once, so a partial view never withdraws or
+/// claims anything.
+struct AgentReconciler {
+    private let settings: AgentSettings
+    private var intents: [ServiceKey: ServiceIntent] = [:]
+    private var servicesByAddress: [IPAddress: Set<ServiceKey>] = [:]
+    private var endpoints: EndpointIndex
+    private var servicesSynced = false
+    private var endpointsSynced = false
+
+    private struct LeaseState {
+        var campaigning = false
+        var leading = false
+        /// Another node was seen holding this Lease: the addresses under it were probably announced by
+        /// kube-vip before, so taking them over skips the conflict probe (the old holder may still answer).
+        var otherHolderSeen = false
+        /// Set when leadership was won from another holder, until the claims it causes are made.
+        var takingOver = false
+    }
+    private var leases: [LeaseKey: LeaseState] = [:]
+    /// Per-Service mode: which groups (by their oldest member) want each Lease.
+    private var leaseWantedBy: [LeaseKey: Set<ServiceKey>] = [:]
+    private var groupLease: [ServiceKey: LeaseKey] = [:]
+
+    struct Claim: Sendable, Hashable {
+        var claim: AddressClaim
+        var lease: LeaseKey
+        var held = false
+        var conflict: MACAddress?
+        var problem: String?
+    }
+    private(set) var claims: [IPAddress: Claim] = [:]
+    /// Services this node serves (their addresses are claimed here).
+    private var served: [ServiceKey: LeaseKey] = [:]
+    /// What each Service was last warned about, so a warning is posted once per change, not per event.
+    private var warned: [ServiceKey: Set<String>] = [:]
+
+    init(settings: AgentSettings) {
+        self.settings = settings
+        endpoints = EndpointIndex(nodeName: settings.nodeName)
+        if case .global(let namespace, let name) = settings.election {
+            leases[LeaseKey(namespace: namespace, name: name)] = LeaseState()
+        }
+    }
+
+    var isSynced: Bool { servicesSynced && endpointsSynced }
+
+    /// The global Lease, in global mode.
+    var globalLease: LeaseKey? {
+        guard case .global(let namespace, let name) = settings.election else { return nil }
+        return LeaseKey(namespace: namespace, name: name)
+    }
+
+    /// Every address some handled Service asks for, for the start-up clean-up of addresses a previous run of
+    /// this agent left on the interface.
+    var requestedAddresses: Set<IPAddress> { Set(servicesByAddress.keys) }
+
+    var servedCount: Int { served.count }
+    var heldCount: Int { claims.values.count { $0.held } }
+
+    // MARK: - Inputs
+
+    mutating func apply(_ input: AgentInput) -> [AgentAction] {
+        switch input {
+        case .service(let event):
+            return serviceChanged(event)
+        case .endpointSlice(let event):
+            var touched: Set<ServiceKey> = []
+            switch event {
+            case .added(let slice), .updated(_, let slice):
+                if let key = endpoints.update(slice) { touched.insert(key) }
+            case .deleted(let slice):
+                if let key = endpoints.delete(slice) { touched.insert(key) }
+            case .synced:
+                let first = !isSynced
+                endpointsSynced = true
+                return first && isSynced ? firstReconcile() : []
+            }
+            return isSynced ? reconcile(touched) : []
+        case .leadership(let lease, let leadership):
+            return leadershipChanged(lease, leadership)
+        case .advertiser(let event):
+            return advertiserReported(event)
+        }
+    }
+
+    private mutating func serviceChanged(_ event: InformerEvent<KubernetesService>) -> [AgentAction] {
+        switch event {
+        case .added(let service), .updated(_, let service):
+            let key = ServiceKey(namespace: service.metadata.namespace ?? "default", name: service.metadata.name ?? "")
+            var touched: Set<ServiceKey> = [key]
+            let formerAddresses = intents[key]?.addresses ?? []
+            touched.formUnion(forget(key))
+            var actions: [AgentAction] = []
+            if case .success(let intent) = ServiceIntent.read(service, settings: settings) {
+                intents[key] = intent
+                for address in intent.addresses { servicesByAddress[address, default: []].insert(key) }
+                actions += warnings(for: intent)
+            } else {
+                warned[key] = nil
+            }
+            return actions + (isSynced ? reconcile(touched, formerAddresses: formerAddresses) : [])
+        case .deleted(let service):
+            let key = ServiceKey(namespace: service.metadata.namespace ?? "default", name: service.metadata.name ?? "")
+            let formerAddresses = intents[key]?.addresses ?? []
+            var touched = forget(key)
+            touched.insert(key)
+            warned[key] = nil
+            return isSynced ? reconcile(touched, formerAddresses: formerAddresses) : []
+        case .synced:
+            let first = !isSynced
+            servicesSynced = true
+            return first && isSynced ? firstReconcile() : []
+        }
+    }
+
+    /// Removes a Service's intent; returns the Services that shared its addresses (their group changes).
+    private mutating func forget(_ key: ServiceKey) -> Set<ServiceKey> {
+        guard let old = intents.removeValue(forKey: key) else { return [] }
+        var neighbours: Set<ServiceKey> = []
+        for address in old.addresses {
+            servicesByAddress[address]?.remove(key)
+            if let others = servicesByAddress[address] {
+                if others.isEmpty { servicesByAddress[address] = nil } else { neighbours.formUnion(others) }
+            }
+        }
+        return neighbours
+    }
+
+    private mutating func leadershipChanged(_ lease: LeaseKey, _ leadership: Leadership) -> [AgentAction] {
+        guard var state = leases[lease] else { return [] }
+        switch leadership {
+        case .leading:
+            guard !state.leading else { return [] }
+            state.leading = true
+            state.takingOver = state.otherHolderSeen
+        case .following(let holder):
+            if let holder, !holder.isEmpty, holder != settings.nodeName { state.otherHolderSeen = true }
+            guard state.leading else {
+                leases[lease] = state
+                return []
+            }
+            state.leading = false
+        }
+        leases[lease] = state
+        let affected: Set<ServiceKey> = lease == globalLease ? Set(intents.keys) : (leaseWantedBy[lease] ?? [])
+        guard isSynced else { return [] }
+        let actions = reconcile(affected)
+        leases[lease]?.takingOver = false
+        return actions
+    }
+
+    private mutating func advertiserReported(_ event: AdvertiserEvent) -> [AgentAction] {
+        switch event {
+        case .held(let address, let link):
+            guard var claim = claims[address] else { return [] }
+            let wasHeld = claim.held
+            let hadConflict = claim.conflict != nil
+            claim.held = true
+            claim.conflict = nil
+            claim.problem = nil
+            claims[address] = claim
+            var actions: [AgentAction] = []
+            if !wasHeld {
+                let resolved = hadConflict ? " (the conflicting owner is gone)" : ""
+                actions += owners(of: address).map {
+                    note($0, warning: false, "AddressAnnounced", "\(settings.nodeName) holds \(address) on \(link.name)\(resolved)")
+                }
+            }
+            return actions + statusWrites(for: owners(of: address))
+        case .conflict(let address, let owner, let link):
+            guard var claim = claims[address], claim.conflict != owner else { return [] }
+            claim.conflict = owner
+            claim.held = false
+            claims[address] = claim
+            let period = "\(settings.announcementPeriod.components.seconds * 1000 + settings.announcementPeriod.components.attoseconds / 1_000_000_000_000_000) ms"
+            return owners(of: address).map {
+                note(
+                    $0, warning: true, "AddressConflict",
+                    "\(address) is already in use by \(owner) on \(link.name); not announcing it, probing again every \(period)")
+            }
+        case .noLink(let address, let reason), .failed(let address, let reason):
+            guard var claim = claims[address], claim.problem != reason else { return [] }
+            claim.problem = reason
+            claim.held = false
+            claims[address] = claim
+            let isLink = if case .noLink = event { true } else { false }
+            return owners(of: address).map {
+                note($0, warning: true, isLink ? "InterfaceNotFound" : "AddressNotAdded", "\(address): \(reason)")
+            }
+        case .released:
+            return []
+        }
+    }
+
+    // MARK: - Decisions
+
+    /// Everything at once, when both watches have listed; a Lease won before that still counts as a take-over.
+    private mutating func firstReconcile() -> [AgentAction] {
+        let actions = reconcile(Set(intents.keys))
+        for lease in leases.keys { leases[lease]?.takingOver = false }
+        return actions
+    }
+
+    /// Re-decides everything the given Services take part in: their groups (Services sharing an address,
+    /// transitively), the Leases those groups want, the addresses held and the status to write.
+    /// `formerAddresses` are addresses the Services asked for before this change.
+    private mutating func reconcile(_ touched: Set<ServiceKey>, formerAddresses: [IPAddress] = []) -> [AgentAction] {
+        var actions: [AgentAction] = []
+        var pending = touched
+        var affectedAddresses = Set(formerAddresses)
+        var members: Set<ServiceKey> = []
+        var touchedLeases: Set<LeaseKey> = []
+        while let start = pending.popFirst() {
+            let group = self.group(containing: start)
+            pending.subtract(group)
+            members.formUnion(group)
+            for key in group {
+                if let lease = groupLease.removeValue(forKey: key) {
+                    leaseWantedBy[lease]?.remove(key)
+                    touchedLeases.insert(lease)
+                }
+                if let lease = served.removeValue(forKey: key) { touchedLeases.insert(lease) }
+            }
+            let groupMembers = group.compactMap { intents[$0] }.sorted { ($0.created, $0.key) < ($1.created, $1.key) }
+            guard let oldest = groupMembers.first else { continue }
+            let eligible = groupMembers.filter(isEligible)
+            let lease = leaseFor(oldest, actions: &actions)
+            if !eligible.isEmpty, globalLease == nil {
+                groupLease[oldest.key] = lease
+                leaseWantedBy[lease, default: []].insert(oldest.key)
+                touchedLeases.insert(lease)
+            }
+            for member in groupMembers { affectedAddresses.formUnion(member.addresses) }
+            guard leases[lease]?.leading == true, let first = eligible.first else { continue }
+            for member in eligible { served[member.key] = lease }
+            let interface = first.interface ?? settings.defaultInterface
+            let takingOver = leases[lease]?.takingOver == true
+            for address in Set(eligible.flatMap(\.addresses)) {
+                let takeOver = takingOver || eligible.contains { $0.addresses.contains(address) && $0.vipHost != nil }
+                let wanted = AddressClaim(address: address, interface: interface, takeOver: takeOver)
+                if let existing = claims[address] {
+                    // A change of interface or Lease moves the address; a change of the probe flag alone does not.
+                    if existing.claim.interface == interface, existing.lease == lease { continue }
+                    actions.append(.withdraw(address))
+                }
+                claims[address] = Claim(claim: wanted, lease: lease)
+                actions.append(.claim(wanted, lease: lease))
+            }
+        }
+        // Addresses no longer wanted by a served Service.
+        for address in affectedAddresses.sorted() where claims[address] != nil {
+            let stillWanted = (servicesByAddress[address] ?? []).contains { served[$0] == claims[address]?.lease }
+            if !stillWanted {
+                claims[address] = nil
+                actions.append(.withdraw(address))
+            }
+        }
+        for lease in touchedLeases.sorted() where globalLease == nil {
+            let wanted = !(leaseWantedBy[lease] ?? []).isEmpty
+            if leaseWantedBy[lease]?.isEmpty == true { leaseWantedBy[lease] = nil }
+            let campaigning = leases[lease]?.campaigning == true
+            if wanted && !campaigning {
+                leases[lease, default: LeaseState()].campaigning = true
+                actions.append(.campaign(lease))
+            } else if !wanted && campaigning {
+                leases[lease] = nil
+                actions.append(.resign(lease))
+            }
+        }
+        actions += statusWrites(for: Array(members))
+        return actions
+    }
+
+    /// Every Service connected to `start` through shared addresses.
+    private func group(containing start: ServiceKey) -> Set<ServiceKey> {
+        var group: Set<ServiceKey> = [start]
+        var frontier = [start]
+        while let key = frontier.popLast() {
+            for address in intents[key]?.addresses ?? [] {
+                for other in servicesByAddress[address] ?? [] where group.insert(other).inserted {
+                    frontier.append(other)
+                }
+            }
+        }
+        return group
+    }
+
+    private func isEligible(_ intent: ServiceIntent) -> Bool {
+        guard !intent.addresses.isEmpty else { return false }
+        let summary = endpoints.summary(for: intent.key)
+        if intent.localTraffic { return summary.servingHere }
+        return summary.serving || intent.allowWithoutEndpoints
+    }
+
+    private func leaseFor(_ oldest: ServiceIntent, actions: inout [AgentAction]) -> LeaseKey {
+        if let globalLease { return globalLease }
+        if let override = oldest.leaseOverride, !oldest.localTraffic { return override }
+        return oldest.defaultLease
+    }
+
+    /// The status each served Service should show, where it differs from what it shows.
+    private func statusWrites(for keys: [ServiceKey]) -> [AgentAction] {
+        guard !settings.disableServiceUpdates else { return [] }
+        var actions: [AgentAction] = []
+        for key in keys.sorted() {
+            guard let lease = served[key], let intent = intents[key] else { continue }
+            let held = Set(intent.addresses.filter { claims[$0]?.held == true })
+            guard !held.isEmpty else { continue }
+            let ingress = intent.ingress(holding: held)
+            let current = intent.ingress.map { LoadBalancerIngress(ip: $0.ip, hostname: $0.hostname, ports: $0.ports ?? []) }
+            if current == ingress, intent.vipHost == settings.nodeName { continue }
+            actions.append(.writeStatus(key, ingress: ingress, vipHost: settings.nodeName, lease: lease))
+        }
+        return actions
+    }
+
+    private func owners(of address: IPAddress) -> [ServiceKey] {
+        (servicesByAddress[address] ?? []).filter { served[$0] != nil }.sorted()
+    }
+
+    /// Warnings about the Service's own configuration, once per distinct problem.
+    private mutating func warnings(for intent: ServiceIntent) -> [AgentAction] {
+        var problems: [(reason: String, message: String)] = []
+        if !intent.unsupported.isEmpty {
+            problems.append((
+                "UnsupportedAddress",
+                "not served by the node agent: \(intent.unsupported.joined(separator: ", ")) (hostnames and DHCP addresses are not supported yet)"
+            ))
+        }
+        if intent.leaseOverride != nil, intent.localTraffic {
+            problems.append((
+                "LeaseNameIgnored",
+                "\(AgentAnnotations.leaseName) is ignored with externalTrafficPolicy Local: only nodes with a local endpoint may hold the address"
+            ))
+        }
+        let keys = Set(problems.map { "\($0.reason): \($0.message)" })
+        let new = keys.subtracting(warned[intent.key] ?? [])
+        warned[intent.key] = keys
+        return problems.filter { new.contains("\($0.reason): \($0.message)") }.map {
+            .event(intent.key, uid: intent.uid, warning: true, reason: $0.reason, message: $0.message)
+        }
+    }
+
+    private func note(_ key: ServiceKey, warning: Bool, _ reason: String, _ message: String) -> AgentAction {
+        .event(key, uid: intents[key]?.uid ?? "", warning: warning, reason: reason, message: message)
+    }
+}
+
