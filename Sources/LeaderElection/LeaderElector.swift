@@ -19,6 +19,9 @@ public actor LeaderElector {
     /// Uniform in 0..<1, for the followers' jitter.
     private let random: @Sendable () -> Double
 
+    /// Rung by `nudge()`: a follower then tries at once instead of at its next retry.
+    private let doorbell = Doorbell()
+
     /// Open while this replica leads and may still start a write; shared with every writer.
     public nonisolated let fence: WriteFence
     /// Every change of leadership, starting with the first decision. One consumer. Finishes when `run()`
@@ -67,6 +70,13 @@ public actor LeaderElector {
         (changes, continuation) = AsyncStream.makeStream()
     }
 
+    /// Tells a follower that the Lease may be free now (a watch saw it released), so it tries at once rather
+    /// than at its next retry: a graceful hand-over then takes one request, not up to a retry period. A
+    /// leader ignores it.
+    public nonisolated func nudge() {
+        doorbell.ring()
+    }
+
     /// Whether this replica leads and its renew deadline has not passed.
     public var isLeading: Bool { fence.permitsWrites() }
 
@@ -94,18 +104,24 @@ public actor LeaderElector {
         while true {
             let wake = fenceDeadline.map { min($0, nextAttempt) } ?? nextAttempt
             activity(.resting)
-            do {
-                try await clock.sleep(for: wake - clock.now)
-            } catch {
-                break
-            }
+            let nudged = await sleepUnlessNudged(for: wake - clock.now)
+            if Task.isCancelled { break }
             activity(.attempting)
             loseLeadershipIfDeadlinePassed()
+            if nudged, fenceDeadline == nil { nextAttempt = clock.now }
             guard clock.now >= nextAttempt else { continue }
             await attempt()
             if Task.isCancelled { break }
             loseLeadershipIfDeadlinePassed()
             nextAttempt = clock.now + pause()
+            // A follower also tries the moment the holder's term would end: after a crash, the take-over then
+            // comes at lease expiry, not up to a retry period later.
+            if fenceDeadline == nil, let observation, observation.holder != nil,
+                observation.holder != configuration.identity
+            {
+                let expiry = observation.expiry(fallback: configuration.leaseDuration)
+                if expiry > clock.now, expiry < nextAttempt { nextAttempt = expiry }
+            }
         }
         logger.info("stopped campaigning", metadata: ["leading": "\(fence.permitsWrites())"])
     }
@@ -140,6 +156,27 @@ public actor LeaderElector {
             logger.warning("no answer to releasing the Lease; peers take over when it expires")
         }
         report(.following(holder: nil))
+    }
+
+    /// Sleeps for `duration` or until `nudge()`; true when nudged. Returns early on cancellation too. A nudge
+    /// that came during an attempt is kept, so the next sleep ends at once: the attempt may have read the
+    /// Lease just before it was released.
+    private func sleepUnlessNudged(for duration: Duration) async -> Bool {
+        let clock = self.clock
+        let doorbell = self.doorbell
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try? await clock.sleep(for: duration)
+                return false
+            }
+            group.addTask {
+                await doorbell.wait()
+                return !Task.isCancelled
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
     }
 
     /// One `tryAcquireOrRenew`, bounded by the renew deadline while leading: a leader whose request hangs

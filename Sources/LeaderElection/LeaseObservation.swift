@@ -53,12 +53,14 @@ struct LeaseObservation: Sendable, Hashable {
     /// `fallback` (our own configured duration) rather than as expired at once, so that a writer omitting the
     /// field cannot be overrun.
     func isExpired(at now: Duration, fallback: Duration) -> Bool {
-        let duration: Duration
+        now >= expiry(fallback: fallback)
+    }
+
+    /// When, on our clock, the holder's term ends unless the record changes before.
+    func expiry(fallback: Duration) -> Duration {
         if let seconds = lease.spec?.leaseDurationSeconds, seconds > 0 {
-            duration = .seconds(seconds)
-        } else {
-            duration = fallback
+            return observedAt + .seconds(seconds)
         }
-        return now >= observedAt + duration
+        return observedAt + fallback
     }
 }

@@ -17,6 +17,8 @@ public protocol NetworkDriver: Sendable {
     /// picks it as the source of outgoing traffic, and IPv6 addresses skip the kernel's duplicate address
     /// detection (the agent probes for another owner itself before it adds one, and a take-over must not
     /// leave the address tentative). Adding an address that is already there succeeds.
+    /// (Only IPv6 source selection honours the deprecated flag; IPv4 picks the first primary address
+    /// of the link, so an IPv4 VIP stays out of the way by being added after the node's own address.)
     func addAddress(_ address: IPAddress, prefixLength: Int, link: Int32) async throws(NetworkDriverError)
 
     /// Removes the address; removing one that is not there succeeds.

@@ -64,7 +64,9 @@ extension NodeAgentLab {
             in: client, ["tcpdump", "-i", "eth0", "-n", "-e", "-l", "-tt", "--immediate-mode", filter],
             name: "tcpdump client")
         defer { capture.signal(SIGKILL) }
-        _ = try await NetworkLab.eventually("tcpdump to listen in the client", within: .seconds(15), every: .milliseconds(20)) {
+        _ = try await NetworkLab.eventually(
+            "tcpdump to listen in the client", within: .seconds(15), every: .milliseconds(20)
+        ) {
             () -> Bool? in
             if capture.stderr.contains("listening on") { return true }
             if let status = capture.exitStatus {

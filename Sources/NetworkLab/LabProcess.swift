@@ -233,7 +233,11 @@ public final class LabProcess: Sendable, CustomStringConvertible {
 
     /// Resumes at once if the process has exited (or the waiter was cancelled before it got here).
     private func register(_ continuation: CheckedContinuation<ExitStatus?, Never>, id: Int?) {
-        enum Outcome { case wait, exited(ExitStatus), cancelled }
+        enum Outcome {
+            case wait
+            case exited(ExitStatus)
+            case cancelled
+        }
         let outcome = state.withLock { state -> Outcome in
             if let status = state.status {
                 if let id { state.waiters[id] = nil }

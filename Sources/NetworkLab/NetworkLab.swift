@@ -290,7 +290,9 @@ public final class NetworkLab: Sendable {
 
     /// Whether `address` (without prefix) is configured on `device` in `host`.
     public func hasAddress(_ address: String, in host: LabHost, device: String = "eth0") async throws -> Bool {
-        try await addresses(in: host, device: device).contains { $0.split(separator: "/").first.map(String.init) == address }
+        try await addresses(in: host, device: device).contains {
+            $0.split(separator: "/").first.map(String.init) == address
+        }
     }
 
     /// The hosts among `candidates` that have `address` on `eth0`.

@@ -67,7 +67,9 @@ public final class NodeAgentLab: Sendable {
                     binary, "dev", "--host", apiAddress, "--port", String(apiPort), "--ephemeral", "--data-dir",
                     data.path, "--no-allocator",
                 ], environment: ["HOME": home.path], name: "kube-vip dev")
-            let kubeconfig = try await NetworkLab.eventually("kube-vip dev to print its KUBECONFIG", within: .seconds(60)) {
+            let kubeconfig = try await NetworkLab.eventually(
+                "kube-vip dev to print its KUBECONFIG", within: .seconds(60)
+            ) {
                 () -> String? in
                 if let line = dev.stdout.split(separator: "\n").first(where: { $0.hasPrefix("export KUBECONFIG=") }) {
                     return String(line.dropFirst("export KUBECONFIG=".count))
@@ -182,7 +184,8 @@ public final class NodeAgentLab: Sendable {
     }
 
     /// A jsonpath of an object, nil when the object does not exist or the value is empty.
-    public func jsonpath(_ resource: String, _ name: String, namespace: String, _ path: String) async throws -> String? {
+    public func jsonpath(_ resource: String, _ name: String, namespace: String, _ path: String) async throws -> String?
+    {
         let result = try await kubectl("get", resource, name, "-n", namespace, "-o", "jsonpath=\(path)")
         guard result.succeeded else {
             if result.stderr.contains("NotFound") || result.stderr.contains("not found") { return nil }
@@ -220,7 +223,8 @@ public final class NodeAgentLab: Sendable {
     public func waitForSingleHolder(of address: String, within limit: Duration = .seconds(20)) async throws
         -> LabHost
     {
-        try await NetworkLab.eventually("exactly one node to hold \(address)", within: limit, every: .milliseconds(100)) {
+        try await NetworkLab.eventually("exactly one node to hold \(address)", within: limit, every: .milliseconds(100))
+        {
             let holders = try await self.holders(of: address)
             return holders.count == 1 ? holders.first : nil
         } diagnostics: {
@@ -240,7 +244,8 @@ public final class NodeAgentLab: Sendable {
 
     /// The last lines of every agent's and the API server's log, and where each address is, for failure messages.
     public func diagnostics(lines: Int = 25) async -> String {
-        var text = "--- kube-vip dev (\(dev.exitStatus.map(\.description) ?? "running")):\n\(dev.stderrTail(lines: lines))"
+        var text =
+            "--- kube-vip dev (\(dev.exitStatus.map(\.description) ?? "running")):\n\(dev.stderrTail(lines: lines))"
         for node in nodes {
             if let manager = manager(on: node) {
                 text += "\n--- manager \(node.name) (\(manager.exitStatus.map(\.description) ?? "running")):\n"

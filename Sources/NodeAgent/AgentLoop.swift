@@ -38,7 +38,7 @@ final class AgentLoop {
     private struct RunningElection {
         var id: Int
         var elector: LeaderElector
-        var stop: StopSignal
+        var stop: Doorbell
     }
     private var elections: [LeaseKey: RunningElection] = [:]
     private var ending: [LeaseKey: Set<Int>] = [:]
@@ -106,6 +106,8 @@ final class AgentLoop {
                     startElection(lease, in: &group)
                 }
                 if shuttingDown, elections.isEmpty, ending.isEmpty { input.finish() }
+            case .leaseReleased(let lease):
+                elections[lease]?.elector.nudge()
             case .shutdown:
                 guard !shuttingDown else { continue }
                 shuttingDown = true
@@ -227,7 +229,7 @@ final class AgentLoop {
         let elector = LeaderElector(
             configuration: settings.electionConfiguration(namespace: lease.namespace, name: lease.name),
             store: leaseStore, clock: clock, logger: electionLogger)
-        let stop = StopSignal()
+        let stop = Doorbell()
         elections[lease] = RunningElection(id: id, elector: elector, stop: stop)
         let input = self.input
         group.addTask {
@@ -249,7 +251,7 @@ final class AgentLoop {
     private func endElection(_ lease: LeaseKey) {
         guard let running = elections.removeValue(forKey: lease) else { return }
         ending[lease, default: []].insert(running.id)
-        running.stop.stop()
+        running.stop.ring()
     }
 
     private func endAllElections() {

@@ -67,6 +67,12 @@ struct AgentReconciler {
     private(set) var claims: [IPAddress: Claim] = [:]
     /// Services this node serves (their addresses are claimed here).
     private var served: [ServiceKey: LeaseKey] = [:]
+    private struct WrittenStatus: Hashable {
+        var ingress: [LoadBalancerIngress]
+        var vipHost: String
+    }
+    /// Status writes handed to the writer and not yet seen on the Service.
+    private var requested: [ServiceKey: WrittenStatus] = [:]
     /// What each Service was last warned about, so a warning is posted once per change, not per event.
     private var warned: [ServiceKey: Set<String>] = [:]
 
@@ -335,16 +341,27 @@ struct AgentReconciler {
     }
 
     /// The status each served Service should show, where it differs from what it shows.
-    private func statusWrites(for keys: [ServiceKey]) -> [AgentAction] {
+    private mutating func statusWrites(for keys: [ServiceKey]) -> [AgentAction] {
         guard !settings.disableServiceUpdates else { return [] }
         var actions: [AgentAction] = []
         for key in keys.sorted() {
-            guard let lease = served[key], let intent = intents[key] else { continue }
+            guard let lease = served[key], let intent = intents[key] else {
+                requested[key] = nil
+                continue
+            }
             let held = Set(intent.addresses.filter { claims[$0]?.held == true })
             guard !held.isEmpty else { continue }
             let ingress = intent.ingress(holding: held)
             let current = intent.ingress.map { LoadBalancerIngress(ip: $0.ip, hostname: $0.hostname, ports: $0.ports ?? []) }
-            if current == ingress, intent.vipHost == settings.nodeName { continue }
+            let wanted = WrittenStatus(ingress: ingress, vipHost: settings.nodeName)
+            if current == ingress, intent.vipHost == settings.nodeName {
+                requested[key] = nil
+                continue
+            }
+            // Status and annotation are two requests, so the Service is seen half-written in between; asking
+            // again for what is already on its way would only repeat the write.
+            guard requested[key] != wanted else { continue }
+            requested[key] = wanted
             actions.append(.writeStatus(key, ingress: ingress, vipHost: settings.nodeName, lease: lease))
         }
         return actions

@@ -67,6 +67,15 @@ public struct NodeAgent: Service {
                 }
             }
             group.addTask {
+                // Followers take a released Lease at once instead of at their next retry.
+                await follow(leaseInformer()) { event in
+                    if case .updated(_, let lease) = event, lease.spec?.holderIdentity ?? "" == "" {
+                        input.yield(.leaseReleased(
+                            LeaseKey(namespace: lease.metadata.namespace ?? "", name: lease.metadata.name ?? "")))
+                    }
+                }
+            }
+            group.addTask {
                 for await change in driver.addressChanges() {
                     input.yield(.addressChange(change))
                 }
@@ -77,6 +86,17 @@ public struct NodeAgent: Service {
                 input.yield(.shutdown)
             }
             group.cancelAll()
+        }
+    }
+
+    /// The global Lease alone, or in per-Service mode every Lease but the nodes' heartbeats.
+    private func leaseInformer() -> Informer<Lease> {
+        switch settings.election {
+        case .global(let namespace, let name):
+            return client.informer(.leases, namespace: namespace, query: ListQuery(fieldSelector: "metadata.name=\(name)"))
+        case .perService:
+            let query = settings.watchNamespace == nil ? ListQuery(fieldSelector: "metadata.namespace!=kube-node-lease") : ListQuery()
+            return client.informer(.leases, namespace: settings.watchNamespace, query: query)
         }
     }
 
@@ -107,35 +127,7 @@ enum LoopInput: Sendable {
     case addressChange(AddressChange)
     case advertiserFinished(IPAddress, id: Int)
     case electionEnded(LeaseKey, id: Int)
+    /// A watch saw the Lease released by its holder.
+    case leaseReleased(LeaseKey)
     case shutdown
-}
-
-/// A one-shot signal a child task waits on, so the loop can stop one child of the shared task group.
-final class StopSignal: Sendable {
-    private let state = Mutex<(stopped: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
-
-    func stop() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.stopped = true
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume()
-    }
-
-    /// Returns once `stop()` was called (or at once if it already was); also on cancellation.
-    func wait() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.stopped { return true }
-                    state.waiter = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            stop()
-        }
-    }
 }

@@ -19,6 +19,32 @@ struct ElectorReleaseTests {
         }
     }
 
+    @Test("a follower nudged after a release takes the Lease at once, not at its next retry")
+    func nudgedFollowerTakesReleasedLeaseAtOnce() async throws {
+        try await withElection(["a", "b"]) { h in
+            try await h.advance(to: .seconds(3))
+            try await h.stop("a")
+            await h.elector("a").release()
+            h.elector("b").nudge()
+            // No virtual time passes: the nudge alone must make b try (a watch saw the release).
+            for _ in 0..<400 where !h.changes("b").contains(.leading) {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(h.changes("b") == [.following(holder: "a"), .leading])
+            #expect(h.changeTimes("b").last == .seconds(3))
+        }
+    }
+
+    @Test("a nudge does not make a leader renew early")
+    func nudgedLeaderKeepsItsBeat() async throws {
+        try await withElection(["a"]) { h in
+            let before = await h.store.writes(by: "a").count
+            h.elector("a").nudge()
+            try await h.advance(to: .milliseconds(1500))
+            #expect(await h.store.writes(by: "a").count == before)
+        }
+    }
+
     @Test("a released Lease has no holder and a one-second duration; the next holder counts one transition")
     func releasedLeaseShapeAndTransitions() async throws {
         try await withElection(["a", "b"]) { h in

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import NetworkLab
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -11,7 +11,8 @@ import Testing
 struct NetworkLabParsingTests {
     @Test("a resolved neighbour entry gives its MAC and state")
     func resolvedEntry() {
-        let entry = NeighbourEntry.parse("198.51.100.100 lladdr 02:00:00:00:00:0b REACHABLE\n", address: "198.51.100.100")
+        let entry = NeighbourEntry.parse(
+            "198.51.100.100 lladdr 02:00:00:00:00:0b REACHABLE\n", address: "198.51.100.100")
         #expect(entry == NeighbourEntry(address: "198.51.100.100", mac: "02:00:00:00:00:0b", state: "REACHABLE"))
     }
 

@@ -38,7 +38,9 @@ struct NodeAgentNetnsTests {
                     + "\(milliseconds(since: start)) ms")
             #expect(answered)
             let entry = try await lab.clientNeighbour(for: Self.vip)
-            await check(entry?.mac == holder.mac, "client neighbour entry \(String(describing: entry)), holder \(holder)", in: lab)
+            await check(
+                entry?.mac == holder.mac, "client neighbour entry \(String(describing: entry)), holder \(holder)",
+                in: lab)
             #expect(try await lab.leaseHolder() == holder.name)
             let vipHost = try await eventually("the vipHost annotation", within: .seconds(10)) {
                 try await lab.vipHost(of: "web")
@@ -65,7 +67,9 @@ struct NodeAgentNetnsTests {
                 reportTiming("per-Service mode: \(name) on \(holder.name) after \(milliseconds(since: start)) ms")
                 #expect(try await lab.clientPing(address, timeoutSeconds: 2), "\(name) unreachable")
                 let entry = try await lab.clientNeighbour(for: address)
-                await check(entry?.mac == holder.mac, "\(name): neighbour \(String(describing: entry)), holder \(holder)", in: lab)
+                await check(
+                    entry?.mac == holder.mac, "\(name): neighbour \(String(describing: entry)), holder \(holder)",
+                    in: lab)
                 let leaseHolder = try await lab.leaseHolder("kubevip-\(name)", namespace: "default")
                 #expect(leaseHolder == holder.name, "Lease kubevip-\(name)")
                 let vipHost = try await eventually("\(name)'s vipHost annotation", within: .seconds(10)) {
@@ -132,7 +136,8 @@ struct NodeAgentNetnsTests {
             #expect(measurement.duration < .seconds(2), "\(measurement)")
             let stopped = await lab.manager(on: measurement.previousHolder)?.waitForExit(timeout: .seconds(10))
             #expect(stopped == .exited(0), "the terminated manager: \(String(describing: stopped))")
-            #expect(try await lab.lab.hasAddress(Self.vip, in: measurement.previousHolder) == false, "address left behind")
+            #expect(
+                try await lab.lab.hasAddress(Self.vip, in: measurement.previousHolder) == false, "address left behind")
         }
     }
 
@@ -151,7 +156,9 @@ struct NodeAgentNetnsTests {
         let measurement = try await lab.measureFailover(of: vip, leader: leader, loss: loss, within: limit)
         #expect(measurement.newHolder != leader)
         let entry = try await lab.clientNeighbour(for: vip)
-        await check(entry?.mac == measurement.newHolder.mac, "client entry \(String(describing: entry)) after \(measurement)", in: lab)
+        await check(
+            entry?.mac == measurement.newHolder.mac, "client entry \(String(describing: entry)) after \(measurement)",
+            in: lab)
         #expect(try await lab.clientPing(vip, timeoutSeconds: 2))
         let holder = try await eventually("the Lease to name the new holder", within: .seconds(10)) {
             try await lab.leaseHolder() == measurement.newHolder.name ? true : nil
@@ -198,7 +205,9 @@ struct NodeAgentNetnsTests {
             try await lab.lab.ip("-n", foreign.namespace, "addr", "del", "\(Self.vip)/32", "dev", "eth0")
             let holder = try await lab.waitForSingleHolder(of: Self.vip, within: .seconds(30))
             let taken = milliseconds(since: released)
-            let reached = try await eventually("the client to reach \(Self.vip) through \(holder.name)", within: .seconds(10)) {
+            let reached = try await eventually(
+                "the client to reach \(Self.vip) through \(holder.name)", within: .seconds(10)
+            ) {
                 () -> Bool? in
                 guard try await lab.clientPing(Self.vip) else { return nil }
                 return try await lab.clientNeighbour(for: Self.vip)?.mac == holder.mac ? true : nil
@@ -221,9 +230,12 @@ struct NodeAgentNetnsTests {
                 try await lab.clientPing(Self.vip6) ? true : nil
             }
             #expect(answered)
-            reportTiming("IPv6: Service applied → client ping answered by \(holder.name) after \(milliseconds(since: start)) ms")
+            reportTiming(
+                "IPv6: Service applied → client ping answered by \(holder.name) after \(milliseconds(since: start)) ms")
             let entry = try await lab.clientNeighbour(for: Self.vip6)
-            await check(entry?.mac == holder.mac, "client neighbour entry \(String(describing: entry)), holder \(holder)", in: lab)
+            await check(
+                entry?.mac == holder.mac, "client neighbour entry \(String(describing: entry)), holder \(holder)",
+                in: lab)
             #expect(try await lab.leaseHolder() == holder.name)
             let vipHost = try await eventually("the vipHost annotation", within: .seconds(10)) {
                 try await lab.vipHost(of: "web6")

@@ -25,7 +25,10 @@ struct AdvertiserAnnouncementTests: AdvertiserTesting {
         let schedule = AnnouncementSchedule(burst: [.milliseconds(500)], period: .seconds(1))
         try await withAdvertiser(takeOver(vip6), schedule: schedule) { harness in
             try await harness.advance(to: .milliseconds(3600))
-            #expect(harness.sendTimes == [.zero, .milliseconds(500), .milliseconds(1500), .milliseconds(2500), .milliseconds(3500)])
+            let instants: [Duration] = [
+                .zero, .milliseconds(500), .milliseconds(1500), .milliseconds(2500), .milliseconds(3500),
+            ]
+            #expect(harness.sendTimes == instants)
         }
     }
 
@@ -106,7 +109,8 @@ struct AdvertiserAnnouncementTests: AdvertiserTesting {
         try await withAdvertiser(takeOver(vip4)) { harness in
             try await harness.advance(to: .seconds(4))
             try await harness.withdraw()
-            #expect(harness.driver.removedAddresses.map(\.address) == [LinkAddress(link: 2, address: vip4, prefixLength: 32)])
+            let removed = harness.driver.removedAddresses.map(\.address)
+            #expect(removed == [LinkAddress(link: 2, address: vip4, prefixLength: 32)])
             #expect(harness.driver.removedAddresses.map(\.time) == [.seconds(4)])
             #expect(!harness.driver.currentAddresses.contains { $0.address == vip4 })
             #expect(harness.events.last == .released(vip4))

@@ -48,7 +48,9 @@ final class AdvertiserHarness: Sendable {
     var sendTimes: [Duration] { driver.sentFrames.map(\.time) }
 
     /// Waits until the advertiser sleeps in one wait begun after `mark`, or its run() has returned.
-    func settle(after mark: UInt64, _ occasion: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    func settle(
+        after mark: UInt64, _ occasion: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
         let finished = Self.finished
         try await time.wait(
             for: "the advertiser to settle \(occasion)",
@@ -195,7 +197,8 @@ enum AdvertiserFixtures {
         NeighborDiscoveryPacket(
             source: address, destination: .ipv6AllNodes,
             message: .advertisement(
-                NeighborAdvertisement(isSolicited: false, isOverride: true, target: address, targetLinkLayerAddress: sender))
+                NeighborAdvertisement(
+                    isSolicited: false, isOverride: true, target: address, targetLinkLayerAddress: sender))
         ).ethernetFrame(source: sender, destination: MACAddress(0x33, 0x33, 0, 0, 0, 1)).encode()
     }
 }

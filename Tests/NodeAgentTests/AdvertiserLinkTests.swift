@@ -37,7 +37,8 @@ struct AdvertiserLinkTests: AdvertiserTesting {
             LinkAddress(link: 3, address: address("203.0.113.2"), prefixLength: 24),
             LinkAddress(link: 2, address: address("198.51.100.2"), prefixLength: 24),
         ]
-        try await withAdvertiser(takeOver(vip4, on: .auto), links: [otherLink, testLink], addresses: addresses) { harness in
+        let claim = takeOver(vip4, on: .auto)
+        try await withAdvertiser(claim, links: [otherLink, testLink], addresses: addresses) { harness in
             #expect(harness.driver.addedAddresses.map(\.address.link) == [2])
             #expect(harness.sentFrames.map(\.link) == [2, 2])
             #expect(harness.events == [.held(vip4, link: testLink)])
@@ -94,7 +95,8 @@ struct LinkSelectionTests: AdvertiserTesting {
     @Test("a named link without an Ethernet address is refused")
     func namedWithoutMAC() {
         let tunnel = NetworkLink(index: 4, name: "tun0", hardwareAddress: nil, isUp: true, isLoopback: false)
-        #expect(select(.named("tun0"), vip4, [tunnel], []) == .failure(LinkUnavailable(reason: "link tun0 has no Ethernet address")))
+        let refusal = LinkUnavailable(reason: "link tun0 has no Ethernet address")
+        #expect(select(.named("tun0"), vip4, [tunnel], []) == .failure(refusal))
     }
 
     @Test("auto ignores host addresses, including the VIP itself on another link")

@@ -81,7 +81,8 @@ struct AdvertiserProbeTests: AdvertiserTesting {
     @Test("conflictRetry sets how soon it probes again")
     func conflictRetryInterval() async throws {
         let schedule = AnnouncementSchedule(period: .seconds(3), conflictRetry: .seconds(10))
-        try await withAdvertiser(fresh(vip4), schedule: schedule, prepare: { $0.addNeighbor(owner(of: vip4, at: foreignMAC)) }) { harness in
+        let neighbor = owner(of: vip4, at: foreignMAC)
+        try await withAdvertiser(fresh(vip4), schedule: schedule, prepare: { $0.addNeighbor(neighbor) }) { harness in
             try await harness.advance(to: .seconds(25))
             #expect(harness.sendTimes == [.zero, .seconds(10), .seconds(20)])
         }

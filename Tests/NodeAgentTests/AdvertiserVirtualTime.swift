@@ -111,7 +111,8 @@ final class VirtualTime: Sendable {
         let due = update { state -> [CheckedContinuation<Void, any Error>] in
             state.now = max(state.now, instant)
             let now = state.now
-            let due = state.sleepers.filter { $0.value.deadline <= now }.sorted { $0.value.deadline < $1.value.deadline }
+            let due = state.sleepers.filter { $0.value.deadline <= now }
+                .sorted { $0.value.deadline < $1.value.deadline }
             for (id, _) in due { state.sleepers[id] = nil }
             return due.map(\.value.continuation)
         }

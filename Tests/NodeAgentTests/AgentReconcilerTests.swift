@@ -286,3 +286,37 @@ import NetworkFrames
 enum MACAddressFixture {
     static let foreign = MACAddress(2, 0, 0, 0, 0, 0x30)
 }
+
+@Suite("Node agent decisions: status writes are not repeated")
+struct AgentStatusRepeatTests {
+    @Test func aHalfWrittenServiceDoesNotAskForTheSameWriteAgain() {
+        var agent = ReconcilerDriver.global(node: "node1")
+        agent.synced()
+        agent.lead()
+        var service = F.service("a", addresses: "198.51.100.100", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"])
+        agent.add(service)
+        agent.held("198.51.100.100")
+        #expect(agent.statusWrites.count == 1)
+        _ = agent.take()
+        // The status landed, the annotation not yet.
+        service.status = ServiceStatus(loadBalancer: LoadBalancerStatus(ingress: [
+            LoadBalancerIngress(ip: "198.51.100.100", ports: [PortStatus(port: 80, protocol: "TCP")]),
+        ]))
+        agent.update(service)
+        #expect(agent.statusWrites.isEmpty)
+    }
+
+    @Test func aServiceServedAgainAfterAnotherNodeIsWrittenAgain() {
+        var agent = ReconcilerDriver.global(node: "node1")
+        agent.synced()
+        agent.lead()
+        let service = F.service("a", addresses: "198.51.100.100", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"])
+        agent.add(service)
+        agent.held("198.51.100.100")
+        agent.follow(holder: "node2")
+        _ = agent.take()
+        agent.lead()
+        agent.held("198.51.100.100")
+        #expect(agent.statusWrites.count == 1)
+    }
+}

@@ -422,7 +422,9 @@ final class InMemoryFrameCapture: FrameCapture {
 
 extension NetworkLink {
     /// An up Ethernet link, the usual shape in tests.
-    static func ethernet(_ index: Int32, _ name: String, _ hardwareAddress: MACAddress, isUp: Bool = true) -> NetworkLink {
+    static func ethernet(_ index: Int32, _ name: String, _ hardwareAddress: MACAddress, isUp: Bool = true)
+        -> NetworkLink
+    {
         NetworkLink(index: index, name: name, hardwareAddress: hardwareAddress, isUp: isUp, isLoopback: false)
     }
 }

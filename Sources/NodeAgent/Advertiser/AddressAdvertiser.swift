@@ -220,9 +220,9 @@ actor AddressAdvertiser {
             let window = round < rounds ? schedule.probeInterval : schedule.probeWait
             do throws(NetworkDriverError) {
                 let deadline = clock.now + window
-                if let owner = try await listen(on: capture, until: deadline, ownHardwareAddress: selected.hardwareAddress) {
-                    return .conflict(owner)
-                }
+                let owner = try await listen(
+                    on: capture, until: deadline, ownHardwareAddress: selected.hardwareAddress)
+                if let owner { return .conflict(owner) }
             } catch {
                 return .failed("listening on \(selected.link)", error)
             }
@@ -304,7 +304,8 @@ actor AddressAdvertiser {
             }
             return linkLocal?.address ?? claim.address
         } catch {
-            logger.debug("could not read the link-local address; announcing from the VIP", metadata: ["error": "\(error)"])
+            logger.debug(
+                "could not read the link-local address; announcing from the VIP", metadata: ["error": "\(error)"])
             return claim.address
         }
     }

@@ -5,7 +5,9 @@ import NetworkFrames
 enum AdvertiserFrames {
     /// IPv4: a gratuitous request and a gratuitous reply, because some hosts update their caches from only
     /// one of the two. IPv6: one unsolicited advertisement with Override to all nodes.
-    static func announcement(of address: IPAddress, at hardwareAddress: MACAddress, from source: IPAddress) -> [[UInt8]] {
+    static func announcement(of address: IPAddress, at hardwareAddress: MACAddress, from source: IPAddress)
+        -> [[UInt8]]
+    {
         switch address.family {
         case .ipv4:
             return [

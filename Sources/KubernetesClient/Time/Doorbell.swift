@@ -1,11 +1,12 @@
 import Synchronization
 
-/// Wakes an advertiser that is waiting for its next announcement as soon as a command arrives, instead of
-/// at the next tick. The commands themselves are actor state; this only says "look again".
+/// Wakes a loop that is waiting for its next tick as soon as something arrives, instead of at the tick (an
+/// advertiser's commands, a Lease seen released). What arrived is the loop's own state; this only says
+/// "look again".
 ///
 /// A ring with nobody waiting is kept, so a command that arrives between the advertiser's last look at its
 /// state and the start of its wait is not lost.
-final class Doorbell: Sendable {
+public final class Doorbell: Sendable {
     private struct State {
         var rung = false
         var waiter: CheckedContinuation<Void, Never>?
@@ -13,7 +14,9 @@ final class Doorbell: Sendable {
 
     private let state = Mutex(State())
 
-    func ring() {
+    public init() {}
+
+    public func ring() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard let waiter = state.waiter else {
                 state.rung = true
@@ -26,12 +29,12 @@ final class Doorbell: Sendable {
     }
 
     /// Forgets a ring whose command has been seen already.
-    func reset() {
+    public func reset() {
         state.withLock { $0.rung = false }
     }
 
     /// Returns at a ring (or at once for a kept one) or when the task is cancelled. One waiter at a time.
-    func wait() async {
+    public func wait() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
