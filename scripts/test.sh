@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/install-packages.sh
 
-# Beyond the build: iproute2, tcpdump, ping and arping for the tests in network namespaces.
-install_missing_packages "${build_packages[@]}" iproute2 tcpdump iputils-ping iputils-arping
+# Beyond the build: iproute2, tcpdump, ping, arping and curl for the tests in network namespaces.
+install_missing_packages "${build_packages[@]}" iproute2 tcpdump iputils-ping iputils-arping curl
 
 swift build --build-tests
 swift test --skip-build

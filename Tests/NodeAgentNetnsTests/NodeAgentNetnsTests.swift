@@ -50,7 +50,20 @@ struct NodeAgentNetnsTests {
             #expect(ingress.contains(#""ip":"198.51.100.100""#), "\(ingress)")
             #expect(ingress.contains(#""port":80"#), "\(ingress)")
             #expect(try await lab.holders(of: Self.vip) == [holder])
+
+            // The holder's metrics endpoint (prometheus_server :2112) says what it does.
+            let metrics = try await Self.metrics(of: holder, in: lab)
+            #expect(metrics.contains(#"kube_vip_is_leader{lease_name="kube-system/plndr-svcs-lock",node="\#(holder.name)"} 1"#), "\(metrics)")
+            #expect(metrics.contains("kube_vip_addresses_held 1"), "\(metrics)")
+            #expect(!metrics.contains("kube_vip_arp_announcements_sent_total 0\n"), "\(metrics)")
+            #expect(metrics.contains("kube_vip_arp_announcements_sent_total"), "\(metrics)")
         }
+    }
+
+    /// `/metrics` of a node's manager, fetched from the client namespace.
+    static func metrics(of node: LabHost, in lab: NodeAgentLab) async throws -> String {
+        let result = try await lab.lab.run(in: lab.client, ["curl", "-s", "--max-time", "5", "http://\(node.ipv4):2112/metrics"])
+        return result.stdout
     }
 
     @Test("per-Service mode: each Service has its own Lease, and its holder serves its address")
@@ -191,6 +204,11 @@ struct NodeAgentNetnsTests {
                 await lab.diagnostics()
             }
             print("conflict event: \(event)")
+            var conflictsCounted = false
+            for node in lab.nodes where try await Self.metrics(of: node, in: lab).contains("kube_vip_address_conflicts_total 1") {
+                conflictsCounted = true
+            }
+            #expect(conflictsCounted, "some node counts the conflict in kube_vip_address_conflicts_total")
             // The whole time, no node may have added the address.
             let clock = ContinuousClock()
             let watchUntil = clock.now.advanced(by: .seconds(4))
