@@ -117,18 +117,8 @@ struct CloudProviderCommand: AsyncParsableCommand {
                 "leaderElection": "\(leaderElect ? "\(leaseNamespace)/\(leaseName)" : "off")",
                 "classes": "\(settings.classSelection)", "http": "\(address)",
             ])
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [.init(service: provider), .init(service: http)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-        try await client.shutdown()
+        // Listed before the provider: a graceful shutdown stops the provider first, and /metrics stays up meanwhile.
+        try await ProcessSetup.run([.init(service: http), .init(service: provider)], client: client, logger: logger)
     }
 
     /// client-go's default: the host name plus a random suffix, so two replicas on one node still differ.

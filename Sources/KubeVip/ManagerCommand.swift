@@ -80,16 +80,7 @@ struct ManagerCommand: AsyncParsableCommand {
                 "election": "\(settings.election)", "interface": "\(settings.interface ?? "auto")",
                 "metrics": "\(settings.metricsAddress ?? "off")",
             ])
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-        try await client.shutdown()
+        try await ProcessSetup.run(services, client: client, logger: logger)
     }
 
     /// Upstream's search puts the control-plane node's admin.conf before ~/.kube/config.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import KubernetesClient
 import Logging
+import ServiceLifecycle
 
 /// What every long-running subcommand does first, and how each reports a fatal setup problem.
 enum ProcessSetup {
@@ -19,5 +21,22 @@ enum ProcessSetup {
     static func fail(_ error: any Error) -> ExitCode {
         FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
         return ExitCode.failure
+    }
+
+    /// Runs a role's services until SIGTERM/SIGINT has shut them down gracefully (in reverse order of the
+    /// list), then closes the API client, also when a service failed.
+    static func run(
+        _ services: [ServiceGroupConfiguration.ServiceConfiguration], client: KubernetesClient, logger: Logger
+    ) async throws {
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
     }
 }
