@@ -53,7 +53,7 @@ struct NodeAgentNetnsTests {
 
             // The holder's metrics endpoint (prometheus_server :2112) says what it does.
             let metrics = try await Self.metrics(of: holder, in: lab)
-            #expect(metrics.contains(#"kube_vip_is_leader{lease_name="kube-system/plndr-svcs-lock",node="\#(holder.name)"} 1"#), "\(metrics)")
+            #expect(metrics.contains(#"kube_vip_is_leader{node="\#(holder.name)",lease_name="kube-system/plndr-svcs-lock"} 1"#), "\(metrics)")
             #expect(metrics.contains("kube_vip_addresses_held 1"), "\(metrics)")
             #expect(!metrics.contains("kube_vip_arp_announcements_sent_total 0\n"), "\(metrics)")
             #expect(metrics.contains("kube_vip_arp_announcements_sent_total"), "\(metrics)")
