@@ -70,9 +70,10 @@ public actor LeaderElector {
         (changes, continuation) = AsyncStream.makeStream()
     }
 
-    /// Tells a follower that the Lease may be free now (a watch saw it released), so it tries at once rather
-    /// than at its next retry: a graceful hand-over then takes one request, not up to a retry period. A
-    /// leader ignores it.
+    /// Tells a follower that the Lease changed (a watch saw it), so it reads it at once rather than at its next
+    /// retry: a released Lease is taken in one request instead of up to a retry period later, and a renewal is
+    /// seen when it happens, so the holder's term is measured from it and not from a late poll. A leader
+    /// ignores it.
     public nonisolated func nudge() {
         doorbell.ring()
     }

@@ -106,7 +106,7 @@ final class AgentLoop {
                     startElection(lease, in: &group)
                 }
                 if shuttingDown, elections.isEmpty, ending.isEmpty { input.finish() }
-            case .leaseReleased(let lease):
+            case .leaseChanged(let lease):
                 elections[lease]?.elector.nudge()
             case .shutdown:
                 guard !shuttingDown else { continue }

@@ -67,10 +67,12 @@ public struct NodeAgent: Service {
                 }
             }
             group.addTask {
-                // Followers take a released Lease at once instead of at their next retry.
+                // Followers look again whenever the Lease changes: a released Lease is taken at once, and every
+                // renewal is seen when it happens, so a crashed holder's term is judged from its real last renewal
+                // rather than from when the next poll happened to notice it.
                 await follow(leaseInformer()) { event in
-                    if case .updated(_, let lease) = event, lease.spec?.holderIdentity ?? "" == "" {
-                        input.yield(.leaseReleased(
+                    if case .updated(_, let lease) = event {
+                        input.yield(.leaseChanged(
                             LeaseKey(namespace: lease.metadata.namespace ?? "", name: lease.metadata.name ?? "")))
                     }
                 }
@@ -127,7 +129,7 @@ enum LoopInput: Sendable {
     case addressChange(AddressChange)
     case advertiserFinished(IPAddress, id: Int)
     case electionEnded(LeaseKey, id: Int)
-    /// A watch saw the Lease released by its holder.
-    case leaseReleased(LeaseKey)
+    /// A watch saw the Lease change (renewed, released, taken).
+    case leaseChanged(LeaseKey)
     case shutdown
 }
