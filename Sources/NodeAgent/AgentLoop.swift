@@ -97,7 +97,7 @@ final class AgentLoop {
                 if withdrawing[address] == nil, let claim = deferredClaims.removeValue(forKey: address), !shuttingDown {
                     startAdvertiser(claim, in: &group)
                 }
-                if shuttingDown, advertisers.isEmpty, withdrawing.isEmpty { endAllElections() }
+                continueShutdown()
             case .electionEnded(let lease, let id):
                 ending[lease]?.remove(id)
                 if ending[lease]?.isEmpty == true { ending[lease] = nil }
@@ -105,7 +105,7 @@ final class AgentLoop {
                 if ending[lease] == nil, deferredCampaigns.remove(lease) != nil, !shuttingDown {
                     startElection(lease, in: &group)
                 }
-                if shuttingDown, elections.isEmpty, ending.isEmpty { input.finish() }
+                continueShutdown()
             case .leaseChanged(let lease):
                 elections[lease]?.elector.nudge()
             case .shutdown:
@@ -115,8 +115,7 @@ final class AgentLoop {
                 deferredClaims = [:]
                 deferredCampaigns = []
                 for address in Array(advertisers.keys) { await withdraw(address) }
-                if advertisers.isEmpty, withdrawing.isEmpty { endAllElections() }
-                if elections.isEmpty, ending.isEmpty { input.finish() }
+                continueShutdown()
             }
         }
     }
@@ -152,6 +151,13 @@ final class AgentLoop {
             await events.post(
                 EventSink.EventNote(object: object, type: warning ? .warning : .normal, reason: reason, message: message))
         }
+    }
+
+    /// The shutdown's order: every address removed first, then every Lease released, then the loop ends.
+    private func continueShutdown() {
+        guard shuttingDown, advertisers.isEmpty, withdrawing.isEmpty else { return }
+        endAllElections()
+        if elections.isEmpty, ending.isEmpty { input.finish() }
     }
 
     // MARK: - Advertisers

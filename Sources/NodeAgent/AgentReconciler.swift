@@ -214,7 +214,7 @@ struct AgentReconciler {
             claim.conflict = owner
             claim.held = false
             claims[address] = claim
-            let period = "\(settings.announcementPeriod.components.seconds * 1000 + settings.announcementPeriod.components.attoseconds / 1_000_000_000_000_000) ms"
+            let period = Self.milliseconds(settings.announcementPeriod)
             return owners(of: address).map {
                 note(
                     $0, warning: true, "AddressConflict",
@@ -223,9 +223,10 @@ struct AgentReconciler {
         case .noLink(let address, let reason), .failed(let address, let reason):
             guard var claim = claims[address], claim.problem != reason else { return [] }
             claim.problem = reason
-            claim.held = false
-            claims[address] = claim
             let isLink = if case .noLink = event { true } else { false }
+            // A failed send leaves the address in place; only a missing link means it is not held.
+            if isLink { claim.held = false }
+            claims[address] = claim
             return owners(of: address).map {
                 note($0, warning: true, isLink ? "InterfaceNotFound" : "AddressNotAdded", "\(address): \(reason)")
             }
@@ -365,6 +366,11 @@ struct AgentReconciler {
             actions.append(.writeStatus(key, ingress: ingress, vipHost: settings.nodeName, lease: lease))
         }
         return actions
+    }
+
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000) ms"
     }
 
     private func owners(of address: IPAddress) -> [ServiceKey] {

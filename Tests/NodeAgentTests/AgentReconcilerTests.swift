@@ -320,3 +320,29 @@ struct AgentStatusRepeatTests {
         #expect(agent.statusWrites.count == 1)
     }
 }
+
+@Suite("Node agent decisions: advertiser problems")
+struct AgentAdvertiserProblemTests {
+    @Test func aFailingSendIsWarnedAboutButTheAddressStillCountsAsHeld() {
+        var agent = ReconcilerDriver.global()
+        agent.synced()
+        agent.lead()
+        agent.add(F.service("a", addresses: "198.51.100.100", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"]))
+        agent.held("198.51.100.100")
+        agent.apply(.advertiser(.failed(F.ip("198.51.100.100"), reason: "sending on eth0: ENETDOWN")))
+        #expect(agent.events(reason: "AddressNotAdded").count == 1)
+        #expect(agent.reconciler.heldCount == 1)
+    }
+
+    @Test func aMissingInterfaceIsWarnedAboutOnceAndTheAddressIsNotHeld() {
+        var agent = ReconcilerDriver.global()
+        agent.synced()
+        agent.lead()
+        agent.add(F.service("a", addresses: "198.51.100.100", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"]))
+        agent.apply(.advertiser(.noLink(F.ip("198.51.100.100"), reason: "no link named eth9")))
+        agent.apply(.advertiser(.noLink(F.ip("198.51.100.100"), reason: "no link named eth9")))
+        #expect(agent.events(reason: "InterfaceNotFound").count == 1)
+        #expect(agent.reconciler.heldCount == 0)
+        #expect(agent.statusWrites.isEmpty)
+    }
+}
