@@ -184,6 +184,59 @@ struct NodeAgentNetnsTests {
         return measurement
     }
 
+    @Test("an address removed from the holder's interface is put back and announced at once")
+    func removedAddressIsReadded() async throws {
+        try await withAgentLab { lab in
+            try lab.startManagers()
+            try await lab.apply(NodeAgentLab.serviceManifest(name: "web", address: Self.vip))
+            try await lab.apply(NodeAgentLab.endpointSliceManifest(service: "web", nodeName: "node2"))
+            let holder = try await lab.waitForSingleHolder(of: Self.vip)
+            let removed = ContinuousClock.now
+            try await lab.lab.ip("-n", holder.namespace, "addr", "del", "\(Self.vip)/32", "dev", "eth0")
+            let back = try await eventually("the address back on \(holder.name)", within: .seconds(5)) {
+                try await lab.lab.hasAddress(Self.vip, in: holder) ? true : nil
+            }
+            #expect(back)
+            reportTiming("re-add: address back on \(holder.name) \(milliseconds(since: removed)) ms after its removal")
+            #expect(milliseconds(since: removed) < 1000, "put back from the kernel's notification, not a poll")
+            #expect(try await lab.holders(of: Self.vip) == [holder])
+            #expect(try await lab.clientPing(Self.vip, timeoutSeconds: 2))
+        }
+    }
+
+    @Test("a leader cut off from the API server withdraws before anyone takes over, keeps running, and follows after")
+    func partitionedLeaderStepsDown() async throws {
+        try await withAgentLab { lab in
+            try lab.startManagers()
+            try await lab.apply(NodeAgentLab.serviceManifest(name: "web", address: Self.vip))
+            try await lab.apply(NodeAgentLab.endpointSliceManifest(service: "web", nodeName: "node2"))
+            let leader = try await lab.waitForSingleHolder(of: Self.vip)
+            // Only the way to the API server is cut: the leader still reaches the clients, so it must not keep
+            // announcing once it can no longer prove it holds the Lease.
+            try await lab.lab.ip("-n", leader.namespace, "route", "add", "blackhole", "\(lab.api.ipv4)/32")
+            let cut = ContinuousClock.now
+            var withdrawnAt: Int?
+            var takenAt: Int?
+            while takenAt == nil, ContinuousClock.now < cut.advanced(by: .seconds(15)) {
+                let holders = try await lab.holders(of: Self.vip)
+                await check(holders.count <= 1, "two nodes hold the address at once: \(holders)", in: lab)
+                if withdrawnAt == nil, !holders.contains(leader) { withdrawnAt = milliseconds(since: cut) }
+                if let holder = holders.first, holder != leader { takenAt = milliseconds(since: cut) }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let withdrawn = try #require(withdrawnAt, "the cut-off leader kept the address")
+            let taken = try #require(takenAt, "no other node took over")
+            reportTiming("partition: the cut-off leader withdrew after \(withdrawn) ms, another node took over after \(taken) ms")
+            #expect(withdrawn < taken)
+            #expect(lab.manager(on: leader)?.isRunning == true, "losing the Lease must not end the process")
+
+            try await lab.lab.ip("-n", leader.namespace, "route", "del", "blackhole", "\(lab.api.ipv4)/32")
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await lab.holders(of: Self.vip).count == 1)
+            #expect(lab.manager(on: leader)?.isRunning == true)
+        }
+    }
+
     @Test("an address a foreign host already answers for is not taken (Warning Event) until the host lets go")
     func conflictingAddressWaits() async throws {
         try await withAgentLab(extraHosts: [.host("foreign", 30)]) { lab in
