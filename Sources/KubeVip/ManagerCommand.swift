@@ -27,6 +27,12 @@ struct ManagerCommand: AsyncParsableCommand {
     @Option(help: "Path to a kubeconfig (overrides k8s_config_file); default $KUBECONFIG, /etc/kubernetes/admin.conf, ~/.kube/config, then in-cluster.")
     var kubeconfig: String?
 
+    @Option(name: .customLong("kube-api-qps"), help: "Sustained API requests per second (0: unlimited); status writes after a take-over are paced by it.")
+    var queriesPerSecond: Double = 50
+
+    @Option(name: .customLong("kube-api-burst"), help: "API request burst.")
+    var burst = 100
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -47,6 +53,8 @@ struct ManagerCommand: AsyncParsableCommand {
                 podNamespace: podNamespace?.trimmingCharacters(in: .whitespacesAndNewlines))
             clientConfiguration = try ConfigurationLoader.load(kubeconfigPath: Self.kubeconfigPath(kubeconfig ?? settings.kubeconfigPath))
             clientConfiguration.userAgent = "kube-vip-swift/manager"
+            clientConfiguration.rateLimit = queriesPerSecond > 0
+                ? RateLimit(queriesPerSecond: queriesPerSecond, burst: burst) : .unlimited
             metricsAddress = try settings.metricsAddress.map { try BindAddress(parsing: $0) }
             driver = try LinuxNetworkDriver(logger: logger)
         } catch {

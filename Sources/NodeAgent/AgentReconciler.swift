@@ -22,8 +22,8 @@ enum AgentAction: Sendable, Hashable {
     case claim(AddressClaim, lease: LeaseKey)
     /// Stop holding it and remove it from the interface.
     case withdraw(IPAddress)
-    /// Record in the Service that this node serves these addresses.
-    case writeStatus(ServiceKey, ingress: [LoadBalancerIngress], vipHost: String, lease: LeaseKey)
+    /// Record in the Service that this node serves these addresses: the parts that differ (nil: already so).
+    case writeStatus(ServiceKey, ingress: [LoadBalancerIngress]?, vipHost: String?, lease: LeaseKey)
     case event(ServiceKey, uid: String, warning: Bool, reason: String, message: String)
 }
 
@@ -363,7 +363,12 @@ struct AgentReconciler {
             // again for what is already on its way would only repeat the write.
             guard requested[key] != wanted else { continue }
             requested[key] = wanted
-            actions.append(.writeStatus(key, ingress: ingress, vipHost: settings.nodeName, lease: lease))
+            // After a hand-over the status usually lists the same addresses already; only `vipHost` changes,
+            // one request per Service instead of two.
+            actions.append(
+                .writeStatus(
+                    key, ingress: current == ingress ? nil : ingress,
+                    vipHost: intent.vipHost == settings.nodeName ? nil : settings.nodeName, lease: lease))
         }
         return actions
     }

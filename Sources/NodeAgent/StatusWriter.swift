@@ -12,8 +12,10 @@ import Logging
 actor StatusWriter {
     struct Write: Sendable {
         var key: ServiceKey
-        var ingress: [LoadBalancerIngress]
-        var vipHost: String
+        /// Nil leaves the status as it is.
+        var ingress: [LoadBalancerIngress]?
+        /// Nil leaves the annotation as it is.
+        var vipHost: String?
         var fence: WriteFence?
     }
 
@@ -93,13 +95,17 @@ actor StatusWriter {
             return true
         }
         do {
-            try await client.patchServiceStatus(
-                namespace: write.key.namespace, name: write.key.name,
-                loadBalancer: LoadBalancerStatus(ingress: write.ingress), fieldManager: AgentSettings.fieldManager)
-            guard write.fence?.permitsWrites() ?? true else { return true }
-            try await client.patchServiceMetadata(
-                namespace: write.key.namespace, name: write.key.name,
-                annotations: [AgentAnnotations.vipHost: write.vipHost], fieldManager: AgentSettings.fieldManager)
+            if let ingress = write.ingress {
+                try await client.patchServiceStatus(
+                    namespace: write.key.namespace, name: write.key.name,
+                    loadBalancer: LoadBalancerStatus(ingress: ingress), fieldManager: AgentSettings.fieldManager)
+            }
+            if let vipHost = write.vipHost {
+                guard write.fence?.permitsWrites() ?? true else { return true }
+                try await client.patchServiceMetadata(
+                    namespace: write.key.namespace, name: write.key.name,
+                    annotations: [AgentAnnotations.vipHost: vipHost], fieldManager: AgentSettings.fieldManager)
+            }
             logger.debug("status written", metadata: ["service": "\(write.key)"])
             return true
         } catch KubernetesClientError.notFound {

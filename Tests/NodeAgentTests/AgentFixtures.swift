@@ -109,7 +109,7 @@ struct ReconcilerDriver {
     var resignations: [LeaseKey] {
         actions.compactMap { if case .resign(let lease) = $0 { lease } else { nil } }
     }
-    var statusWrites: [(ServiceKey, [LoadBalancerIngress], String)] {
+    var statusWrites: [(ServiceKey, [LoadBalancerIngress]?, String?)] {
         actions.compactMap {
             if case .writeStatus(let key, let ingress, let host, _) = $0 { (key, ingress, host) } else { nil }
         }

@@ -346,3 +346,24 @@ struct AgentAdvertiserProblemTests {
         #expect(agent.statusWrites.isEmpty)
     }
 }
+
+@Suite("Node agent decisions: only what differs is written")
+struct AgentMinimalWriteTests {
+    @Test func aTakeOverOfAnAddressTheStatusAlreadyListsOnlyRewritesVipHost() {
+        var agent = ReconcilerDriver.global(node: "node2")
+        var service = F.service("a", addresses: "198.51.100.100", annotations: [
+            AgentAnnotations.allowWithoutEndpoints: "true", AgentAnnotations.vipHost: "node1",
+        ])
+        service.status = ServiceStatus(loadBalancer: LoadBalancerStatus(ingress: [
+            LoadBalancerIngress(ip: "198.51.100.100", ports: [PortStatus(port: 80, protocol: "TCP")]),
+        ]))
+        agent.add(service)
+        agent.synced()
+        agent.lead()
+        agent.held("198.51.100.100")
+        let writes = agent.statusWrites
+        #expect(writes.count == 1)
+        #expect(writes.first?.1 == nil, "the status is right already")
+        #expect(writes.first?.2 == "node2")
+    }
+}
