@@ -264,11 +264,13 @@ if ProcessInfo.processInfo.environment["ENABLE_BENCHMARKS"] != nil {
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         )
     )
+    // What the end-to-end benchmarks share: finding the kube-vip binary, summary lines.
+    package.targets.append(.target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"))
     package.targets.append(
         .executableTarget(
             name: "FailoverBenchmarks",
             dependencies: [
-                "NetworkLab",
+                "NetworkLab", "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/FailoverBenchmarks",
@@ -279,7 +281,7 @@ if ProcessInfo.processInfo.environment["ENABLE_BENCHMARKS"] != nil {
         .executableTarget(
             name: "CloudProviderBenchmarks",
             dependencies: [
-                "KubernetesModels", "KubernetesClient",
+                "KubernetesModels", "KubernetesClient", "BenchmarkSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Benchmark", package: "benchmark"),

@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import Foundation
 
 // The end-to-end benchmark of the cloud-provider role: a release `kube-vip dev` (server only) and a
@@ -79,16 +80,3 @@ func registerScenario(_ name: String, settings: ScenarioSettings, writeStatus: B
     }
 }
 
-/// Writes a summary line to stderr and, when asked, appends it to a file that outlives the run's output.
-func report(_ line: String, to path: String?) {
-    let data = Data((line + "\n").utf8)
-    FileHandle.standardError.write(data)
-    guard let path else { return }
-    if !FileManager.default.fileExists(atPath: path) {
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-    }
-    guard let file = FileHandle(forWritingAtPath: path) else { return }
-    defer { try? file.close() }
-    _ = try? file.seekToEnd()
-    try? file.write(contentsOf: data)
-}

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 
 /// What the environment chooses about a run: the scenario is slow (seconds to minutes per iteration), so
@@ -23,26 +24,14 @@ struct ScenarioSettings: Sendable {
             createConcurrency = value
         }
         if let path = environment["CP_BENCH_SUMMARY_FILE"], !path.isEmpty { summaryFile = path }
-        if let path = environment["KUBE_VIP_BINARY"], !path.isEmpty {
-            binary = path
-        } else {
-            let sibling = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
-                .deletingLastPathComponent().appendingPathComponent("kube-vip").path
-            binary = FileManager.default.isExecutableFile(atPath: sibling) ? sibling : ".build-bench/release/kube-vip"
-        }
+        binary = KubeVipBinary.configured(environment: environment)
     }
 
     /// The binary's absolute path, or a failure that says how to build it.
     func requireBinary() throws -> String {
-        let path = URL(fileURLWithPath: binary).standardizedFileURL.path
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw BenchmarkFailure.setup(
-                """
-                no kube-vip binary at \(path). Build the release binary first:
-                  swift build -c release --scratch-path .build-bench --product kube-vip
-                or point KUBE_VIP_BINARY at one.
-                """)
+        switch KubeVipBinary.resolve(binary) {
+        case .success(let path): return path
+        case .failure(let missing): throw BenchmarkFailure.setup(missing.message)
         }
-        return path
     }
 }

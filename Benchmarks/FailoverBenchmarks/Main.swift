@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import Foundation
 import NetworkLab
 
@@ -86,27 +87,15 @@ struct FailoverSettings: Sendable {
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         if let text = environment["FAILOVER_BENCH_ITERATIONS"], let value = Int(text), value > 0 { iterations = value }
         if let path = environment["FAILOVER_BENCH_SUMMARY_FILE"], !path.isEmpty { summaryFile = path }
-        if let path = environment["KUBE_VIP_BINARY"], !path.isEmpty {
-            binary = path
-        } else {
-            let sibling = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
-                .deletingLastPathComponent().appendingPathComponent("kube-vip").path
-            binary = FileManager.default.isExecutableFile(atPath: sibling) ? sibling : ".build-bench/release/kube-vip"
-        }
+        binary = KubeVipBinary.configured(environment: environment)
     }
 
     /// The binary's absolute path, or a failure that says how to build it.
     func requireBinary() throws -> String {
-        let path = URL(fileURLWithPath: binary).standardizedFileURL.path
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw FailoverBenchmarkFailure(
-                """
-                no kube-vip binary at \(path). Build the release binary first:
-                  swift build -c release --scratch-path .build-bench --product kube-vip
-                or point KUBE_VIP_BINARY at one.
-                """)
+        switch KubeVipBinary.resolve(binary) {
+        case .success(let path): return path
+        case .failure(let missing): throw FailoverBenchmarkFailure(missing.message)
         }
-        return path
     }
 }
 
@@ -117,16 +106,3 @@ struct FailoverBenchmarkFailure: Error, CustomStringConvertible, CustomDebugStri
     var debugDescription: String { description }
 }
 
-/// Writes a summary line to stderr and, when asked, appends it to a file that outlives the run's output.
-func report(_ line: String, to path: String?) {
-    let data = Data((line + "\n").utf8)
-    FileHandle.standardError.write(data)
-    guard let path else { return }
-    if !FileManager.default.fileExists(atPath: path) {
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-    }
-    guard let file = FileHandle(forWritingAtPath: path) else { return }
-    defer { try? file.close() }
-    _ = try? file.seekToEnd()
-    try? file.write(contentsOf: data)
-}
