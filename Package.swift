@@ -97,6 +97,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The RFC 2131 DHCPv4 client as a pure state machine (no I/O, injected time), for DHCP mode's leases.
+        .target(name: "DHCPClient", dependencies: ["NetworkAddresses", "NetworkFrames"]),
         // What the node agent needs from the host's network (links, addresses, frames), as a protocol.
         .target(name: "NetworkDriver", dependencies: ["NetworkAddresses", "NetworkFrames"]),
         // libmnl, for rtnetlink (links, addresses and their notifications).
@@ -116,7 +118,7 @@ let package = Package(
             name: "NodeAgent",
             dependencies: [
                 "NetworkDriver", "NetworkAddresses", "NetworkFrames", "KubernetesClient", "KubernetesModels",
-                "LeaderElection", "IPAM",
+                "LeaderElection", "IPAM", "DHCPClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -175,6 +177,13 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "DHCPClientTests",
+            dependencies: [
+                "DHCPClient", "NetworkFrames", "NetworkAddresses",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
             name: "LeaderElectionTests",
             dependencies: [
                 "LeaderElection", "KubernetesClient", "KubernetesModels", "KubernetesAPIServer",
@@ -213,7 +222,7 @@ let package = Package(
             name: "NodeAgentTests",
             dependencies: [
                 "NodeAgent", "NetworkDriver", "NetworkAddresses", "NetworkFrames", "KubernetesClient",
-                "KubernetesModels", "KubernetesAPIServer", "LeaderElection",
+                "KubernetesModels", "KubernetesAPIServer", "LeaderElection", "DHCPClient",
                 .product(name: "Clocks", package: "swift-clocks"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
