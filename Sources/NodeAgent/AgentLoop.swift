@@ -30,6 +30,9 @@ final class AgentLoop {
         var advertiser: AddressAdvertiser
     }
     private var advertisers: [IPAddress: RunningAdvertiser] = [:]
+    /// The claim of every advertiser still running (held or withdrawing), by id: a macvlan is deleted only after
+    /// the advertisers of its addresses are done with it.
+    private var advertiserClaims: [Int: AddressClaim] = [:]
     /// Advertisers told to withdraw that have not finished removing their address yet.
     private var withdrawing: [IPAddress: Set<Int>] = [:]
     /// Claims waiting for a withdrawing advertiser of the same address to finish.
@@ -43,13 +46,26 @@ final class AgentLoop {
     private var elections: [LeaseKey: RunningElection] = [:]
     private var ending: [LeaseKey: Set<Int>] = [:]
     private var deferredCampaigns: Set<LeaseKey> = []
+
+    private struct RunningKeeper {
+        var id: Int
+        var keeper: DHCPLeaseKeeper
+    }
+    private var keepers: [String: RunningKeeper] = [:]
+    /// Keepers told to stop (or waiting to be told, behind an advertiser) that have not finished yet.
+    private var stoppingKeepers: [String: RunningKeeper] = [:]
+    /// Stops waiting for the advertisers on the macvlan to remove their addresses.
+    private var pendingKeeperStops: Set<String> = []
+    /// Claims waiting for the previous keeper of the same macvlan to finish.
+    private var deferredKeepers: [String: DHCPClaim] = [:]
+    private let dhcpMetrics: DHCPMetrics
     private var leadingLeases: Set<LeaseKey> = []
     private var shuttingDown = false
     private var cleanedUp = false
 
     init(
         settings: AgentSettings, driver: any NetworkDriver, leaseStore: any LeaseStore, input: AsyncStream<LoopInput>.Continuation, events: EventSink,
-        writer: StatusWriter, metrics: AgentMetrics, advertiserMetrics: AdvertiserMetrics, clock: ClientClock,
+        writer: StatusWriter, metrics: AgentMetrics, advertiserMetrics: AdvertiserMetrics, dhcpMetrics: DHCPMetrics, clock: ClientClock,
         status: AgentStatus, logger: Logger
     ) {
         self.settings = settings
@@ -63,6 +79,7 @@ final class AgentLoop {
         self.clock = clock
         self.status = status
         self.logger = logger
+        self.dhcpMetrics = dhcpMetrics
         reconciler = AgentReconciler(settings: settings)
     }
 
@@ -86,6 +103,7 @@ final class AgentLoop {
                     status.markReady()
                     logger.info("watches synced; serving", metadata: ["node": "\(settings.nodeName)"])
                     await removeLeftoverAddresses()
+                    await removeLeftoverMacvlans()
                 }
                 refreshGauges()
             case .addressChange(let change):
@@ -94,6 +112,11 @@ final class AgentLoop {
                 withdrawing[address]?.remove(id)
                 if withdrawing[address]?.isEmpty == true { withdrawing[address] = nil }
                 if advertisers[address]?.id == id { advertisers[address] = nil }
+                advertiserClaims[id] = nil
+                for name in pendingKeeperStops.sorted() where !advertiserClaims.values.contains(where: { $0.interface == .named(name) }) {
+                    pendingKeeperStops.remove(name)
+                    stoppingKeepers[name]?.keeper.stop()
+                }
                 if withdrawing[address] == nil, let claim = deferredClaims.removeValue(forKey: address), !shuttingDown {
                     startAdvertiser(claim, in: &group)
                 }
@@ -108,13 +131,30 @@ final class AgentLoop {
                 continueShutdown()
             case .leaseChanged(let lease):
                 elections[lease]?.elector.nudge()
+            case .dhcp(let event, let id):
+                guard keepers[event.name]?.id == id else { continue }
+                let actions = reconciler.apply(.dhcp(event))
+                if !shuttingDown {
+                    for action in actions { await perform(action, in: &group) }
+                }
+                refreshGauges()
+            case .keeperFinished(let name, let id):
+                if stoppingKeepers[name]?.id == id { stoppingKeepers[name] = nil }
+                if keepers[name]?.id == id { keepers[name] = nil }
+                if stoppingKeepers[name] == nil, let claim = deferredKeepers.removeValue(forKey: name), !shuttingDown {
+                    startKeeper(claim, in: &group)
+                }
+                continueShutdown()
             case .shutdown:
                 guard !shuttingDown else { continue }
                 shuttingDown = true
                 logger.info("shutting down: withdrawing every address, then releasing every Lease")
                 deferredClaims = [:]
                 deferredCampaigns = []
+                deferredKeepers = [:]
                 for address in Array(advertisers.keys) { await withdraw(address) }
+                // Each releases its lease and deletes its macvlan once its address is off it.
+                for name in Array(keepers.keys) { stopKeeper(name) }
                 continueShutdown()
             }
         }
@@ -141,10 +181,21 @@ final class AgentLoop {
         case .withdraw(let address):
             deferredClaims[address] = nil
             await withdraw(address)
-        case .writeStatus(let key, let ingress, let vipHost, let lease):
+        case .writeStatus(let key, let ingress, let annotations, let lease):
             // Only under a Lease this node still campaigns for; its fence then guards the write itself.
             guard let election = elections[lease] else { return }
-            await writer.submit(StatusWriter.Write(key: key, ingress: ingress, vipHost: vipHost, fence: election.elector.fence))
+            await writer.submit(
+                StatusWriter.Write(key: key, ingress: ingress, annotations: annotations, fence: election.elector.fence))
+        case .startDHCP(let claim, _):
+            if keepers[claim.name] != nil || stoppingKeepers[claim.name] != nil {
+                deferredKeepers[claim.name] = claim
+                stopKeeper(claim.name)
+            } else {
+                startKeeper(claim, in: &group)
+            }
+        case .stopDHCP(let name):
+            deferredKeepers[name] = nil
+            stopKeeper(name)
         case .event(let key, let uid, let warning, let reason, let message):
             let object = ObjectReference(
                 apiVersion: "v1", kind: "Service", namespace: key.namespace, name: key.name, uid: uid.isEmpty ? nil : uid)
@@ -153,9 +204,10 @@ final class AgentLoop {
         }
     }
 
-    /// The shutdown's order: every address removed first, then every Lease released, then the loop ends.
+    /// The shutdown's order: every address removed and every DHCP lease released first, then every Lease
+    /// released, then the loop ends.
     private func continueShutdown() {
-        guard shuttingDown, advertisers.isEmpty, withdrawing.isEmpty else { return }
+        guard shuttingDown, advertisers.isEmpty, withdrawing.isEmpty, keepers.isEmpty, stoppingKeepers.isEmpty else { return }
         endAllElections()
         if elections.isEmpty, ending.isEmpty { input.finish() }
     }
@@ -175,6 +227,7 @@ final class AgentLoop {
             input.yield(.agent(.advertiser(event)))
         }
         advertisers[claim.address] = RunningAdvertiser(id: id, advertiser: advertiser)
+        advertiserClaims[id] = claim
         group.addTask {
             await advertiser.run()
             input.yield(.advertiserFinished(claim.address, id: id))
@@ -221,6 +274,52 @@ final class AgentLoop {
                 try await driver.removeAddress(address.address, prefixLength: hostLength, link: address.link)
             } catch {
                 logger.warning("cannot remove leftover \(address.address): \(error)")
+            }
+        }
+    }
+
+    // MARK: - DHCP lease keepers
+
+    private func startKeeper(_ claim: DHCPClaim, in group: inout DiscardingTaskGroup) {
+        nextID += 1
+        let id = nextID
+        let input = self.input
+        var keeperLogger = logger
+        keeperLogger[metadataKey: "macvlan"] = "\(claim.name)"
+        let keeper = DHCPLeaseKeeper(
+            claim: claim, driver: driver, clock: clock, metrics: dhcpMetrics, logger: keeperLogger
+        ) { event in
+            input.yield(.dhcp(event, id: id))
+        }
+        keepers[claim.name] = RunningKeeper(id: id, keeper: keeper)
+        group.addTask {
+            await keeper.run()
+            input.yield(.keeperFinished(claim.name, id: id))
+        }
+    }
+
+    /// Stops the keeper once no advertiser uses its macvlan any more (the `.withdraw` of its address comes first).
+    private func stopKeeper(_ name: String) {
+        guard let running = keepers.removeValue(forKey: name) else { return }
+        stoppingKeepers[name] = running
+        if advertiserClaims.values.contains(where: { $0.interface == .named(name) }) {
+            pendingKeeperStops.insert(name)
+        } else {
+            running.keeper.stop()
+        }
+    }
+
+    /// A macvlan of a DHCP Service this node does not serve, left by a killed earlier run: it still answers ARP
+    /// for its address with the Service's MAC, so it goes before another node (or this one) leases it again.
+    private func removeLeftoverMacvlans() async {
+        let names = reconciler.requestedMacvlans
+        guard !names.isEmpty, let links = try? await driver.links() else { return }
+        for link in links where link.kind == "macvlan" && names.contains(link.name) && keepers[link.name] == nil {
+            logger.notice("removing macvlan \(link.name) left by an earlier run; this node does not hold its lease")
+            do {
+                try await driver.deleteLink(link.index)
+            } catch {
+                logger.warning("cannot remove leftover macvlan \(link.name): \(error)")
             }
         }
     }
@@ -275,6 +374,7 @@ final class AgentLoop {
     private func refreshGauges() {
         metrics.addressesHeld.record(reconciler.heldCount)
         metrics.servicesServed.record(reconciler.servedCount)
+        metrics.dhcpLeases.record(reconciler.dhcpLeaseCount)
     }
 
     private func log(_ event: AdvertiserEvent) {

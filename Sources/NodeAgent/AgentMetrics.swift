@@ -7,12 +7,15 @@ struct AgentMetrics: Sendable {
     private let node: String
     let addressesHeld: Gauge
     let servicesServed: Gauge
+    /// DHCP leases this node holds and serves.
+    let dhcpLeases: Gauge
 
     init(factory: any MetricsFactory, node: String) {
         self.factory = factory
         self.node = node
         addressesHeld = Gauge(label: "kube_vip_addresses_held", dimensions: [], factory: factory)
         servicesServed = Gauge(label: "kube_vip_active_services", dimensions: [], factory: factory)
+        dhcpLeases = Gauge(label: "kube_vip_dhcp_leases", dimensions: [], factory: factory)
     }
 
     func leadership(_ lease: LeaseKey, leading: Bool) {

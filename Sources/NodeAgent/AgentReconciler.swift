@@ -10,6 +10,7 @@ enum AgentInput: Sendable {
     case endpointSlice(InformerEvent<EndpointSlice>)
     case leadership(LeaseKey, Leadership)
     case advertiser(AdvertiserEvent)
+    case dhcp(DHCPEvent)
 }
 
 /// What the loop must do about it; the reconciler itself does no I/O.
@@ -22,8 +23,13 @@ enum AgentAction: Sendable, Hashable {
     case claim(AddressClaim, lease: LeaseKey)
     /// Stop holding it and remove it from the interface.
     case withdraw(IPAddress)
-    /// Record in the Service that this node serves these addresses: the parts that differ (nil: already so).
-    case writeStatus(ServiceKey, ingress: [LoadBalancerIngress]?, vipHost: String?, lease: LeaseKey)
+    /// Start leasing an address by DHCP on a macvlan of its own.
+    case startDHCP(DHCPClaim, lease: LeaseKey)
+    /// Release that lease and delete the macvlan (its address is withdrawn first, by a `.withdraw` before this).
+    case stopDHCP(name: String)
+    /// Record in the Service that this node serves these addresses: the parts that differ (ingress nil: already
+    /// so; annotations: only those to change).
+    case writeStatus(ServiceKey, ingress: [LoadBalancerIngress]?, annotations: [String: String], lease: LeaseKey)
     case event(ServiceKey, uid: String, warning: Bool, reason: String, message: String)
 }
 
@@ -39,6 +45,8 @@ struct AgentReconciler {
     private let settings: AgentSettings
     private var intents: [ServiceKey: ServiceIntent] = [:]
     private var servicesByAddress: [IPAddress: Set<ServiceKey>] = [:]
+    /// DHCP Services by macvlan: those naming the same one share its lease, so they are one group.
+    private var servicesByMacvlan: [String: Set<ServiceKey>] = [:]
     private var endpoints: EndpointIndex
     private var servicesSynced = false
     private var endpointsSynced = false
@@ -65,11 +73,21 @@ struct AgentReconciler {
         var problem: String?
     }
     private(set) var claims: [IPAddress: Claim] = [:]
+
+    struct DHCPState: Sendable, Hashable {
+        var claim: DHCPClaim
+        var lease: LeaseKey
+        /// The address leased, once bound.
+        var address: IPAddress?
+        var problem: String?
+    }
+    /// DHCP leases this node runs a client for, by macvlan name.
+    private(set) var dhcpClients: [String: DHCPState] = [:]
     /// Services this node serves (their addresses are claimed here).
     private var served: [ServiceKey: LeaseKey] = [:]
     private struct WrittenStatus: Hashable {
         var ingress: [LoadBalancerIngress]
-        var vipHost: String
+        var annotations: [String: String]
     }
     /// Status writes handed to the writer and not yet seen on the Service.
     private var requested: [ServiceKey: WrittenStatus] = [:]
@@ -95,6 +113,9 @@ struct AgentReconciler {
     /// Every address some handled Service asks for, for the start-up clean-up of addresses a previous run of
     /// this agent left on the interface.
     var requestedAddresses: Set<IPAddress> { Set(servicesByAddress.keys) }
+    /// Every macvlan some DHCP Service names, for the start-up clean-up of those an earlier run left behind.
+    var requestedMacvlans: Set<String> { Set(servicesByMacvlan.keys) }
+    var dhcpLeaseCount: Int { dhcpClients.values.count { $0.address != nil } }
 
     var servedCount: Int { served.count }
     var heldCount: Int { claims.values.count { $0.held } }
@@ -122,6 +143,8 @@ struct AgentReconciler {
             return leadershipChanged(lease, leadership)
         case .advertiser(let event):
             return advertiserReported(event)
+        case .dhcp(let event):
+            return dhcpReported(event)
         }
     }
 
@@ -131,23 +154,27 @@ struct AgentReconciler {
             let key = ServiceKey(namespace: service.metadata.namespace ?? "default", name: service.metadata.name ?? "")
             var touched: Set<ServiceKey> = [key]
             let formerAddresses = intents[key]?.addresses ?? []
+            let formerMacvlans = intents[key]?.dhcp.map { [$0.macvlanName] } ?? []
             touched.formUnion(forget(key))
             var actions: [AgentAction] = []
             if case .success(let intent) = ServiceIntent.read(service, settings: settings) {
                 intents[key] = intent
                 for address in intent.addresses { servicesByAddress[address, default: []].insert(key) }
+                if let dhcp = intent.dhcp { servicesByMacvlan[dhcp.macvlanName, default: []].insert(key) }
                 actions += warnings(for: intent)
             } else {
                 warned[key] = nil
             }
-            return actions + (isSynced ? reconcile(touched, formerAddresses: formerAddresses) : [])
+            return actions
+                + (isSynced ? reconcile(touched, formerAddresses: formerAddresses, formerMacvlans: formerMacvlans) : [])
         case .deleted(let service):
             let key = ServiceKey(namespace: service.metadata.namespace ?? "default", name: service.metadata.name ?? "")
             let formerAddresses = intents[key]?.addresses ?? []
+            let formerMacvlans = intents[key]?.dhcp.map { [$0.macvlanName] } ?? []
             var touched = forget(key)
             touched.insert(key)
             warned[key] = nil
-            return isSynced ? reconcile(touched, formerAddresses: formerAddresses) : []
+            return isSynced ? reconcile(touched, formerAddresses: formerAddresses, formerMacvlans: formerMacvlans) : []
         case .synced:
             let first = !isSynced
             servicesSynced = true
@@ -163,6 +190,12 @@ struct AgentReconciler {
             servicesByAddress[address]?.remove(key)
             if let others = servicesByAddress[address] {
                 if others.isEmpty { servicesByAddress[address] = nil } else { neighbours.formUnion(others) }
+            }
+        }
+        if let name = old.dhcp?.macvlanName {
+            servicesByMacvlan[name]?.remove(key)
+            if let others = servicesByMacvlan[name] {
+                if others.isEmpty { servicesByMacvlan[name] = nil } else { neighbours.formUnion(others) }
             }
         }
         return neighbours
@@ -247,10 +280,14 @@ struct AgentReconciler {
     /// Re-decides everything the given Services take part in: their groups (Services sharing an address,
     /// transitively), the Leases those groups want, the addresses held and the status to write.
     /// `formerAddresses` are addresses the Services asked for before this change.
-    private mutating func reconcile(_ touched: Set<ServiceKey>, formerAddresses: [IPAddress] = []) -> [AgentAction] {
+    private mutating func reconcile(
+        _ touched: Set<ServiceKey>, formerAddresses: [IPAddress] = [], formerMacvlans: [String] = []
+    ) -> [AgentAction] {
         var actions: [AgentAction] = []
         var pending = touched
         var affectedAddresses = Set(formerAddresses)
+        var affectedMacvlans = Set(formerMacvlans)
+        var wantedDHCP: [String: (claim: DHCPClaim, lease: LeaseKey)] = [:]
         var members: Set<ServiceKey> = []
         var touchedLeases: Set<LeaseKey> = []
         while let start = pending.popFirst() {
@@ -273,9 +310,17 @@ struct AgentReconciler {
                 leaseWantedBy[lease, default: []].insert(oldest.key)
                 touchedLeases.insert(lease)
             }
-            for member in groupMembers { affectedAddresses.formUnion(member.addresses) }
+            for member in groupMembers {
+                affectedAddresses.formUnion(member.addresses)
+                if let dhcp = member.dhcp { affectedMacvlans.insert(dhcp.macvlanName) }
+            }
             guard leases[lease]?.leading == true, let first = eligible.first else { continue }
             for member in eligible { served[member.key] = lease }
+            // The oldest Service naming a macvlan decides its client (MAC, host name, flags).
+            for member in eligible {
+                guard let dhcp = member.dhcp, wantedDHCP[dhcp.macvlanName] == nil else { continue }
+                wantedDHCP[dhcp.macvlanName] = (dhcpClaim(member, dhcp), lease)
+            }
             let interface = first.interface ?? settings.defaultInterface
             let takingOver = leases[lease]?.takingOver == true
             for address in Set(eligible.flatMap(\.addresses)) {
@@ -297,6 +342,9 @@ struct AgentReconciler {
                 claims[address] = nil
                 actions.append(.withdraw(address))
             }
+        }
+        for name in affectedMacvlans.sorted() {
+            actions += reconcileDHCP(name, wanted: wantedDHCP[name])
         }
         for lease in touchedLeases.sorted() where globalLease == nil {
             let wanted = !(leaseWantedBy[lease] ?? []).isEmpty
@@ -324,12 +372,17 @@ struct AgentReconciler {
                     frontier.append(other)
                 }
             }
+            if let name = intents[key]?.dhcp?.macvlanName {
+                for other in servicesByMacvlan[name] ?? [] where group.insert(other).inserted {
+                    frontier.append(other)
+                }
+            }
         }
         return group
     }
 
     private func isEligible(_ intent: ServiceIntent) -> Bool {
-        guard !intent.addresses.isEmpty else { return false }
+        guard !intent.addresses.isEmpty || intent.dhcp != nil else { return false }
         let summary = endpoints.summary(for: intent.key)
         if intent.localTraffic { return summary.servingHere }
         return summary.serving || intent.allowWithoutEndpoints
@@ -350,12 +403,25 @@ struct AgentReconciler {
                 requested[key] = nil
                 continue
             }
-            let held = Set(intent.addresses.filter { claims[$0]?.held == true })
+            let leasedState = intent.dhcp.flatMap { dhcpClients[$0.macvlanName] }
+            let leased = leasedState?.address.flatMap { claims[$0]?.held == true ? $0 : nil }
+            var held = Set(intent.addresses.filter { claims[$0]?.held == true })
+            if let leased { held.insert(leased) }
             guard !held.isEmpty else { continue }
-            let ingress = intent.ingress(holding: held)
+            let ingress = intent.ingress(holding: held, leased: leased)
             let current = intent.ingress.map { LoadBalancerIngress(ip: $0.ip, hostname: $0.hostname, ports: $0.ports ?? []) }
-            let wanted = WrittenStatus(ingress: ingress, vipHost: settings.nodeName)
-            if current == ingress, intent.vipHost == settings.nodeName {
+            var annotations = [AgentAnnotations.vipHost: settings.nodeName]
+            var present = [AgentAnnotations.vipHost: intent.vipHost]
+            if let leased, let leasedState, let dhcp = intent.dhcp {
+                // What the next holder (or a restart) needs to ask the server for the same lease again.
+                annotations[DHCPAnnotations.hardwareAddress] = leasedState.claim.hardwareAddress.description
+                annotations[DHCPAnnotations.requestedIP] = leased.description
+                present[DHCPAnnotations.hardwareAddress] = dhcp.hardwareAddressText
+                present[DHCPAnnotations.requestedIP] = dhcp.requestedIPText
+            }
+            let changed = annotations.filter { present[$0.key] ?? nil != $0.value }
+            let wanted = WrittenStatus(ingress: ingress, annotations: annotations)
+            if current == ingress, changed.isEmpty {
                 requested[key] = nil
                 continue
             }
@@ -365,10 +431,7 @@ struct AgentReconciler {
             requested[key] = wanted
             // After a hand-over the status usually lists the same addresses already; only `vipHost` changes,
             // one request per Service instead of two.
-            actions.append(
-                .writeStatus(
-                    key, ingress: current == ingress ? nil : ingress,
-                    vipHost: intent.vipHost == settings.nodeName ? nil : settings.nodeName, lease: lease))
+            actions.append(.writeStatus(key, ingress: current == ingress ? nil : ingress, annotations: changed, lease: lease))
         }
         return actions
     }
@@ -379,7 +442,11 @@ struct AgentReconciler {
     }
 
     private func owners(of address: IPAddress) -> [ServiceKey] {
-        (servicesByAddress[address] ?? []).filter { served[$0] != nil }.sorted()
+        var owners = servicesByAddress[address] ?? []
+        for (name, state) in dhcpClients where state.address == address {
+            owners.formUnion(servicesByMacvlan[name] ?? [])
+        }
+        return owners.filter { served[$0] != nil }.sorted()
     }
 
     /// Warnings about the Service's own configuration, once per distinct problem.
@@ -388,8 +455,11 @@ struct AgentReconciler {
         if !intent.unsupported.isEmpty {
             problems.append((
                 "UnsupportedAddress",
-                "not served by the node agent: \(intent.unsupported.joined(separator: ", ")) (hostnames and DHCP addresses are not supported yet)"
+                "not served by the node agent: \(intent.unsupported.joined(separator: ", ")) (hostnames and DHCPv6 are not supported yet)"
             ))
+        }
+        if let dhcp = intent.dhcp, !dhcp.problems.isEmpty {
+            problems.append(("InvalidDHCPAnnotation", dhcp.problems.joined(separator: "; ")))
         }
         if intent.leaseOverride != nil, intent.localTraffic {
             problems.append((
@@ -410,3 +480,108 @@ struct AgentReconciler {
     }
 }
 
+
+// MARK: - DHCP mode
+
+extension AgentReconciler {
+    /// The client a served DHCP Service needs: its own annotations, the Service's interface as the macvlan's parent,
+    /// and a MAC every node derives alike when the Service names none.
+    private func dhcpClaim(_ intent: ServiceIntent, _ dhcp: DHCPRequest) -> DHCPClaim {
+        DHCPClaim(
+            name: dhcp.macvlanName, parent: intent.interface ?? settings.defaultInterface,
+            hardwareAddress: dhcp.hardwareAddress ?? DHCPRequest.generatedHardwareAddress(uid: intent.uid),
+            hostName: dhcp.hostName, broadcast: dhcp.broadcast, reversePathFilter: dhcp.reversePathFilter,
+            rememberedAddress: dhcp.rememberedAddress)
+    }
+
+    /// Starts, restarts or stops the client of one macvlan to match what the served Services want of it.
+    private mutating func reconcileDHCP(_ name: String, wanted: (claim: DHCPClaim, lease: LeaseKey)?) -> [AgentAction] {
+        let existing = dhcpClients[name]
+        if let existing, let wanted, existing.lease == wanted.lease, !existing.claim.differs(from: wanted.claim) {
+            return []
+        }
+        var actions: [AgentAction] = []
+        var remembered = wanted?.claim.rememberedAddress
+        if let existing {
+            if let address = existing.address {
+                remembered = address
+                if claims[address]?.claim.interface == .named(name) {
+                    claims[address] = nil
+                    actions.append(.withdraw(address))
+                }
+            }
+            dhcpClients[name] = nil
+            actions.append(.stopDHCP(name: name))
+        }
+        if var claim = wanted?.claim, let lease = wanted?.lease {
+            // A restart asks for the address it just had.
+            claim.rememberedAddress = remembered
+            dhcpClients[name] = DHCPState(claim: claim, lease: lease)
+            actions.append(.startDHCP(claim, lease: lease))
+        }
+        return actions
+    }
+
+    mutating func dhcpReported(_ event: DHCPEvent) -> [AgentAction] {
+        switch event {
+        case .bound(let name, let address, let server, let leaseTime):
+            guard var state = dhcpClients[name] else { return [] }
+            let previous = state.address
+            guard previous != address else { return [] }
+            var actions: [AgentAction] = []
+            if let previous, claims[previous]?.claim.interface == .named(name) {
+                claims[previous] = nil
+                actions.append(.withdraw(previous))
+            }
+            if let other = claims[address], other.claim.interface != .named(name) {
+                state.address = nil
+                dhcpClients[name] = state
+                return actions + dhcpOwners(name).map {
+                    note($0, warning: true, "DHCPAddressInUse", "the DHCP server leased \(address), which another Service already uses; not serving it")
+                }
+            }
+            state.address = address
+            state.problem = nil
+            dhcpClients[name] = state
+            let claim = AddressClaim(address: address, interface: .named(name), takeOver: true)
+            claims[address] = Claim(claim: claim, lease: state.lease)
+            actions.append(.claim(claim, lease: state.lease))
+            let seconds = leaseTime.components.seconds
+            let message =
+                if let previous {
+                    "the DHCP server \(server) moved the lease on \(name) from \(previous) to \(address) (\(seconds) s)"
+                } else {
+                    "\(settings.nodeName) leased \(address) from the DHCP server \(server) on \(name) for \(seconds) s"
+                }
+            return actions + dhcpOwners(name).map {
+                note($0, warning: false, previous == nil ? "DHCPLeaseObtained" : "DHCPAddressChanged", message)
+            }
+        case .lost(let name, let address, let reason):
+            guard var state = dhcpClients[name], state.address == address else { return [] }
+            state.address = nil
+            dhcpClients[name] = state
+            var actions: [AgentAction] = []
+            if claims[address]?.claim.interface == .named(name) {
+                claims[address] = nil
+                actions.append(.withdraw(address))
+            }
+            return actions + dhcpOwners(name).map {
+                note($0, warning: true, "DHCPLeaseLost", "\(address) on \(name) is no longer leased (\(reason)); asking the DHCP server again")
+            }
+        case .declined(let name, let address, let owner):
+            guard dhcpClients[name] != nil else { return [] }
+            return dhcpOwners(name).map {
+                note($0, warning: true, "DHCPAddressDeclined", "the DHCP server offered \(address), which \(owner) already uses; declined it")
+            }
+        case .failed(let name, let reason):
+            guard var state = dhcpClients[name], state.problem != reason else { return [] }
+            state.problem = reason
+            dhcpClients[name] = state
+            return dhcpOwners(name).map { note($0, warning: true, "DHCPFailed", reason) }
+        }
+    }
+
+    private func dhcpOwners(_ name: String) -> [ServiceKey] {
+        (servicesByMacvlan[name] ?? []).filter { served[$0] != nil }.sorted()
+    }
+}

@@ -51,7 +51,8 @@ public struct NodeAgent: Service {
         let loop = AgentLoop(
             settings: settings, driver: driver, leaseStore: client, input: input, events: events, writer: writer,
             metrics: AgentMetrics(factory: metricsFactory, node: settings.nodeName),
-            advertiserMetrics: AdvertiserMetrics(factory: metricsFactory), clock: clock, status: status, logger: logger)
+            advertiserMetrics: AdvertiserMetrics(factory: metricsFactory), dhcpMetrics: DHCPMetrics(factory: metricsFactory),
+            clock: clock, status: status, logger: logger)
 
         await withDiscardingTaskGroup { group in
             group.addTask { await events.run() }
@@ -129,6 +130,9 @@ enum LoopInput: Sendable {
     case addressChange(AddressChange)
     case advertiserFinished(IPAddress, id: Int)
     case electionEnded(LeaseKey, id: Int)
+    /// A DHCP lease keeper reported; only the current keeper of the macvlan is listened to.
+    case dhcp(DHCPEvent, id: Int)
+    case keeperFinished(String, id: Int)
     /// A watch saw the Lease change (renewed, released, taken).
     case leaseChanged(LeaseKey)
     case shutdown

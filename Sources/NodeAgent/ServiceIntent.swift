@@ -46,8 +46,10 @@ struct ServiceIntent: Sendable, Hashable {
     var created: String
     /// The addresses to serve, in the Service's order, without duplicates.
     var addresses: [IPAddress]
-    /// Entries that are not addresses this agent serves (hostnames, DHCP's 0.0.0.0 and ::), for one warning.
+    /// Entries that are not addresses this agent serves (hostnames, DHCPv6's ::), for one warning.
     var unsupported: [String]
+    /// The address is `0.0.0.0`: lease one by DHCP on a macvlan of its own.
+    var dhcp: DHCPRequest?
     /// externalTrafficPolicy Local: only a node with a serving local endpoint may hold the address.
     var localTraffic: Bool
     var allowWithoutEndpoints: Bool
@@ -82,7 +84,7 @@ struct ServiceIntent: Sendable, Hashable {
         }
         let namespace = service.metadata.namespace ?? "default"
         let key = ServiceKey(namespace: namespace, name: service.metadata.name ?? "")
-        let (addresses, unsupported) = Self.addresses(of: service)
+        let (addresses, unsupported, wantsDHCP) = Self.addresses(of: service)
         let leaseOverride = annotations[AgentAnnotations.leaseName].flatMap { text -> LeaseKey? in
             let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
             switch parts.count {
@@ -97,6 +99,7 @@ struct ServiceIntent: Sendable, Hashable {
             created: service.metadata.creationTimestamp ?? "",
             addresses: addresses,
             unsupported: unsupported,
+            dhcp: wantsDHCP ? DHCPRequest.read(annotations: annotations, uid: service.metadata.uid ?? "") : nil,
             localTraffic: service.spec?.externalTrafficPolicy == "Local",
             allowWithoutEndpoints: annotations[AgentAnnotations.allowWithoutEndpoints]?.lowercased() == "true",
             leaseOverride: leaseOverride,
@@ -124,7 +127,7 @@ struct ServiceIntent: Sendable, Hashable {
 
     /// Upstream's order: the annotation, else the status (where `spec.loadBalancerIP` wins over a different
     /// address of the same family), else `spec.loadBalancerIP`.
-    static func addresses(of service: KubernetesService) -> (addresses: [IPAddress], unsupported: [String]) {
+    static func addresses(of service: KubernetesService) -> (addresses: [IPAddress], unsupported: [String], dhcp: Bool) {
         var entries: [String]
         let specAddress = service.spec?.loadBalancerIP.flatMap { $0.isEmpty ? nil : $0 }
         if let annotation = service.metadata.annotations?[AgentAnnotations.loadBalancerIPs], !annotation.isEmpty {
@@ -145,18 +148,24 @@ struct ServiceIntent: Sendable, Hashable {
         }
         var addresses: [IPAddress] = []
         var unsupported: [String] = []
+        var dhcp = false
         for entry in entries {
-            guard let address = IPAddress(entry), address.value != 0 else {
+            guard let address = IPAddress(entry) else {
                 unsupported.append(entry)
+                continue
+            }
+            if address.value == 0 {
+                if address.family == .ipv4 { dhcp = true } else { unsupported.append(entry) }
                 continue
             }
             if !addresses.contains(address) { addresses.append(address) }
         }
-        return (addresses, unsupported)
+        return (addresses, unsupported, dhcp)
     }
 
-    /// The ingress this node reports once it holds `held` of the Service's addresses.
-    func ingress(holding held: Set<IPAddress>) -> [LoadBalancerIngress] {
-        addresses.filter(held.contains).map { LoadBalancerIngress(ip: $0.description, ports: ports) }
+    /// The ingress this node reports once it holds `held` of the Service's addresses (`leased`: its DHCP address).
+    func ingress(holding held: Set<IPAddress>, leased: IPAddress? = nil) -> [LoadBalancerIngress] {
+        let all = leased.map { addresses.contains($0) ? addresses : addresses + [$0] } ?? addresses
+        return all.filter(held.contains).map { LoadBalancerIngress(ip: $0.description, ports: ports) }
     }
 }

@@ -3,7 +3,8 @@ import KubernetesModels
 import LeaderElection
 import Logging
 
-/// Writes `status.loadBalancer.ingress` and `kube-vip.io/vipHost` for the Services this node serves.
+/// Writes `status.loadBalancer.ingress` and the annotations (`kube-vip.io/vipHost`, DHCP's `kube-vip.io/hwaddr` and
+/// `kube-vip.io/requestedIP`) for the Services this node serves.
 ///
 /// A write never holds up announcing: the loop hands it over and goes on. Writes are coalesced per
 /// Service (the newest wins), a few run at once, each only while this node's Lease for the Service is
@@ -14,8 +15,8 @@ actor StatusWriter {
         var key: ServiceKey
         /// Nil leaves the status as it is.
         var ingress: [LoadBalancerIngress]?
-        /// Nil leaves the annotation as it is.
-        var vipHost: String?
+        /// Only these annotations are set; empty leaves them all as they are.
+        var annotations: [String: String]
         var fence: WriteFence?
     }
 
@@ -100,11 +101,11 @@ actor StatusWriter {
                     namespace: write.key.namespace, name: write.key.name,
                     loadBalancer: LoadBalancerStatus(ingress: ingress), fieldManager: AgentSettings.fieldManager)
             }
-            if let vipHost = write.vipHost {
+            if !write.annotations.isEmpty {
                 guard write.fence?.permitsWrites() ?? true else { return true }
                 try await client.patchServiceMetadata(
                     namespace: write.key.namespace, name: write.key.name,
-                    annotations: [AgentAnnotations.vipHost: vipHost], fieldManager: AgentSettings.fieldManager)
+                    annotations: write.annotations.mapValues { Optional($0) }, fieldManager: AgentSettings.fieldManager)
             }
             logger.debug("status written", metadata: ["service": "\(write.key)"])
             return true

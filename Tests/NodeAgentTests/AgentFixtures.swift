@@ -109,10 +109,27 @@ struct ReconcilerDriver {
     var resignations: [LeaseKey] {
         actions.compactMap { if case .resign(let lease) = $0 { lease } else { nil } }
     }
+    /// (Service, ingress, the `vipHost` written) of each status write.
     var statusWrites: [(ServiceKey, [LoadBalancerIngress]?, String?)] {
         actions.compactMap {
-            if case .writeStatus(let key, let ingress, let host, _) = $0 { (key, ingress, host) } else { nil }
+            if case .writeStatus(let key, let ingress, let annotations, _) = $0 {
+                (key, ingress, annotations[AgentAnnotations.vipHost])
+            } else {
+                nil
+            }
         }
+    }
+    /// Every annotation each status write sets.
+    var annotationWrites: [(ServiceKey, [String: String])] {
+        actions.compactMap {
+            if case .writeStatus(let key, _, let annotations, _) = $0 { (key, annotations) } else { nil }
+        }
+    }
+    var dhcpStarts: [DHCPClaim] {
+        actions.compactMap { if case .startDHCP(let claim, _) = $0 { claim } else { nil } }
+    }
+    var dhcpStops: [String] {
+        actions.compactMap { if case .stopDHCP(let name) = $0 { name } else { nil } }
     }
     func events(reason: String) -> [(ServiceKey, String)] {
         actions.compactMap {

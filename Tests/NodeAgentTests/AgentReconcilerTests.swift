@@ -269,11 +269,11 @@ struct AgentStatusDecisionTests {
         #expect(agent.statusWrites.isEmpty)
     }
 
-    @Test func hostnamesAndDHCPEntriesAreWarnedAboutOnceAndTheRestIsServed() {
+    @Test func hostnamesAndDHCPv6EntriesAreWarnedAboutOnceAndTheRestIsServed() {
         var agent = ReconcilerDriver.global()
         agent.synced()
         agent.lead()
-        let service = F.service("a", addresses: "198.51.100.100,lb.example.com,0.0.0.0", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"])
+        let service = F.service("a", addresses: "198.51.100.100,lb.example.com,::", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"])
         agent.add(service)
         agent.update(service)
         #expect(agent.events(reason: "UnsupportedAddress").count == 1)

@@ -1,0 +1,320 @@
+import DHCPClient
+import KubernetesClient
+import Logging
+import NetworkAddresses
+import NetworkDriver
+import NetworkFrames
+
+/// The socket layer of one DHCP lease: creates the macvlan, runs the `DHCPClientMachine` over raw frames on it,
+/// checks an acknowledged address with ARP before using it, and reports the lease to the agent's loop.
+///
+/// Every DHCP message travels as a whole Ethernet frame on an AF_PACKET socket bound to the macvlan, renewals
+/// included, so no UDP port 68 is ever bound: a host's own DHCP client (or a second Service) holding that port
+/// cannot break renewals, which is upstream's most reported DHCP failure. On `stop()` the lease is released
+/// (DHCPRELEASE) and the macvlan deleted, which takes the address with it.
+final class DHCPLeaseKeeper: Sendable {
+    let claim: DHCPClaim
+    private let driver: any NetworkDriver
+    private let clock: ClientClock
+    private let metrics: DHCPMetrics
+    private let logger: Logger
+    private let report: @Sendable (DHCPEvent) -> Void
+    /// How long to wait before trying again after the macvlan or its socket could not be set up.
+    private let retryPeriod: Duration
+    private let stopBell = Doorbell()
+
+    init(
+        claim: DHCPClaim, driver: any NetworkDriver, clock: ClientClock, metrics: DHCPMetrics, retryPeriod: Duration = .seconds(5),
+        logger: Logger, report: @escaping @Sendable (DHCPEvent) -> Void
+    ) {
+        self.claim = claim
+        self.driver = driver
+        self.clock = clock
+        self.metrics = metrics
+        self.retryPeriod = retryPeriod
+        self.logger = logger
+        self.report = report
+    }
+
+    /// Ends `run()`: releases the lease and deletes the macvlan.
+    func stop() {
+        stopBell.ring()
+    }
+
+    /// Runs until `stop()` (or cancellation, which skips nothing but the RELEASE's wait for nothing).
+    func run() async {
+        guard let link = await setUp() else { return }
+        await exchange(on: link)
+        do {
+            try await driver.deleteLink(link.index)
+            logger.debug("deleted macvlan \(claim.name)")
+        } catch {
+            logger.warning("cannot delete macvlan \(claim.name): \(error)")
+        }
+    }
+
+    // MARK: - The macvlan
+
+    /// Creates (or adopts) the macvlan; nil when stopped before it could be made.
+    private func setUp() async -> NetworkLink? {
+        var reported: String?
+        while true {
+            let outcome = await makeMacvlan()
+            switch outcome {
+            case .success(let link):
+                return link
+            case .failure(let failure):
+                if failure.reason != reported {
+                    reported = failure.reason
+                    logger.warning("cannot set up macvlan \(claim.name): \(failure.reason)")
+                    report(.failed(name: claim.name, reason: failure.reason))
+                }
+            }
+            if await stopped(within: retryPeriod) { return nil }
+        }
+    }
+
+    private func makeMacvlan() async -> Result<NetworkLink, LinkUnavailable> {
+        do {
+            let links = try await driver.links()
+            let addresses = try await driver.addresses()
+            let parent: SelectedLink
+            switch LinkSelection.parent(for: claim.parent, links: links, addresses: addresses) {
+            case .success(let selected): parent = selected
+            case .failure(let failure): return .failure(failure)
+            }
+            let link = try await driver.createMacvlan(
+                name: claim.name, parent: parent.link.index, hardwareAddress: claim.hardwareAddress)
+            try await driver.setReversePathFilter(claim.reversePathFilter, link: link.index)
+            logger.debug("macvlan \(claim.name) on \(parent.link.name) with \(claim.hardwareAddress)")
+            return .success(link)
+        } catch {
+            return .failure(LinkUnavailable(reason: "\(error)"))
+        }
+    }
+
+    /// True when `stop()` came first.
+    private func stopped(within duration: Duration) async -> Bool {
+        let bell = stopBell
+        let clock = self.clock
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await bell.wait()
+                return true
+            }
+            group.addTask {
+                try? await clock.sleep(for: duration)
+                return false
+            }
+            let first = await group.next() ?? true
+            group.cancelAll()
+            if first { return true }
+            // Keep a ring that raced the timer for the next wait.
+            return false
+        }
+    }
+
+    // MARK: - The exchange
+
+    private enum Input: Sendable {
+        case frame([UInt8])
+        case timer(generation: Int)
+        case probed(IPAddress, conflict: MACAddress?)
+        case captureFailed(String)
+        case stop
+    }
+
+    private func exchange(on link: NetworkLink) async {
+        let capture: any FrameCapture
+        do {
+            capture = try await driver.capture(link: link.index, etherType: .ipv4)
+        } catch {
+            report(.failed(name: claim.name, reason: "cannot open a socket on \(claim.name): \(error)"))
+            await stopBell.wait()
+            return
+        }
+        let configuration = DHCPClientConfiguration(
+            hardwareAddress: claim.hardwareAddress, hostName: claim.hostName, broadcast: claim.broadcast,
+            rememberedAddress: claim.rememberedAddress)
+        var machine = DHCPClientMachine(configuration: configuration, seed: UInt64.random(in: .min ... .max))
+        let (inputs, input) = AsyncStream.makeStream(of: Input.self)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                // Frames are read by their own task so that timers and the stop request never wait behind a read.
+                while !Task.isCancelled {
+                    do {
+                        if let frame = try await capture.next(timeout: .seconds(1)) { input.yield(.frame(frame)) }
+                    } catch {
+                        input.yield(.captureFailed("\(error)"))
+                        return
+                    }
+                }
+            }
+            let bell = stopBell
+            group.addTask {
+                await bell.wait()
+                input.yield(.stop)
+            }
+            var generation = 0
+            var armed: Duration?
+            var held: IPAddress?
+            let linkIndex = link.index
+            func apply(_ actions: [DHCPClientAction], group: inout DiscardingTaskGroup) async {
+                for action in actions {
+                    await perform(action, machine: machine, link: linkIndex, held: &held, group: &group, input: input)
+                }
+                // One timer for the machine's current deadline; a superseded one fires with a stale generation.
+                if machine.deadline != armed {
+                    armed = machine.deadline
+                    generation += 1
+                    if let deadline = machine.deadline {
+                        let mine = generation
+                        let clock = self.clock
+                        group.addTask {
+                            try? await clock.sleep(for: deadline - clock.now)
+                            input.yield(.timer(generation: mine))
+                        }
+                    }
+                }
+            }
+            await apply(machine.handle(.start, now: clock.now), group: &group)
+            for await next in inputs {
+                switch next {
+                case .frame(let bytes):
+                    guard let (message, peer) = decode(bytes) else { continue }
+                    await apply(machine.handle(.received(message, from: peer), now: clock.now), group: &group)
+                case .timer(let fired):
+                    guard fired == generation else { continue }
+                    armed = nil
+                    await apply(machine.handle(.timer, now: clock.now), group: &group)
+                case .probed(let address, let conflict):
+                    if let conflict {
+                        metrics.leaseEvent("declined")
+                        logger.warning("\(claim.name): \(address) is in use by \(conflict); declining it")
+                        report(.declined(name: claim.name, address: address, owner: conflict))
+                    }
+                    await apply(machine.handle(.probeResult(address, conflict: conflict), now: clock.now), group: &group)
+                case .captureFailed(let reason):
+                    report(.failed(name: claim.name, reason: "the socket on \(claim.name) failed: \(reason)"))
+                case .stop:
+                    await apply(machine.handle(.release, now: clock.now), group: &group)
+                    input.finish()
+                }
+            }
+            group.cancelAll()
+        }
+        await capture.close()
+    }
+
+    private func perform(
+        _ action: DHCPClientAction, machine: DHCPClientMachine, link: Int32, held: inout IPAddress?,
+        group: inout DiscardingTaskGroup, input: AsyncStream<Input>.Continuation
+    ) async {
+        switch action {
+        case .send(let message, let source, let destination):
+            let (destinationIP, destinationMAC): (IPAddress, MACAddress) =
+                switch destination {
+                case .broadcast: (.ipv4Broadcast, .broadcast)
+                case .unicast(let address, let mac): (address, mac)
+                }
+            let frame = DHCPFrame.encode(
+                message, sourceHardwareAddress: claim.hardwareAddress, destinationHardwareAddress: destinationMAC,
+                source: source, destination: destinationIP)
+            let type = message.options.messageType?.label ?? "unknown"
+            do {
+                try await driver.send(frame: frame, link: link)
+                metrics.sent(type, state: machine.state.rawValue)
+                logger.debug("sent \(message.options.messageType.map { "\($0)" } ?? "DHCP") to \(destinationIP) (\(machine.state.rawValue))")
+            } catch {
+                // A lost send is a lost packet: the machine's retransmission covers it.
+                logger.warning("cannot send a DHCP message on \(claim.name): \(error)")
+            }
+        case .probe(let address):
+            let driver = self.driver
+            let mac = claim.hardwareAddress
+            let clock = self.clock
+            group.addTask {
+                let conflict = await Self.probe(address, from: mac, link: link, driver: driver, clock: clock)
+                input.yield(.probed(address, conflict: conflict))
+            }
+        case .bound(let lease):
+            let renewed = held == lease.address
+            held = lease.address
+            metrics.leaseEvent(renewed ? "renewed" : "bound")
+            if renewed {
+                logger.debug("\(claim.name): \(lease.address) renewed for \(lease.leaseTime) (\(machine.state.rawValue))")
+            } else {
+                logger.info("\(claim.name): leased \(lease.address) from \(lease.serverIdentifier) for \(lease.leaseTime)")
+            }
+            report(.bound(name: claim.name, address: lease.address, server: lease.serverIdentifier, leaseTime: lease.leaseTime))
+        case .lost(let address, let reason):
+            if held == address { held = nil }
+            metrics.leaseEvent(reason == "released" ? "released" : "lost")
+            logger.notice("\(claim.name): no longer holds \(address): \(reason)")
+            report(.lost(name: claim.name, address: address, reason: reason))
+        case .ignored(let reason):
+            metrics.dropped(reason)
+            logger.trace("\(claim.name): ignored a DHCP message: \(reason)")
+        }
+    }
+
+    /// A received frame as a DHCP reply for a client on this macvlan; nil for other traffic and for
+    /// malformed DHCP (counted).
+    private func decode(_ bytes: [UInt8]) -> (DHCPMessage, DHCPPeer)? {
+        let received: DHCPFrame.Received
+        do throws(FrameDecodingError) {
+            received = try DHCPFrame.decode(bytes)
+        } catch {
+            if case .notDHCPClientTraffic = error { return nil }
+            metrics.dropped("malformed")
+            logger.debug("\(claim.name): dropped a malformed DHCP frame: \(error)")
+            return nil
+        }
+        metrics.received(received.message.options.messageType?.label ?? "unknown")
+        return (received.message, DHCPPeer(hardwareAddress: received.sourceHardwareAddress, address: received.source))
+    }
+
+    /// RFC 5227's check before using an address, shortened as the advertiser's is: two probes 100 ms apart and
+    /// 200 ms of listening. A reply from this macvlan's own MAC is not a conflict: it is this Service's macvlan
+    /// left on a node that was cut off, which is the reason the same MAC follows the lease.
+    static func probe(
+        _ address: IPAddress, from hardwareAddress: MACAddress, link: Int32, driver: any NetworkDriver, clock: ClientClock
+    ) async -> MACAddress? {
+        guard let capture = try? await driver.capture(link: link, etherType: .arp) else { return nil }
+        let frame = AdvertiserFrames.probe(for: address, from: hardwareAddress)
+        var conflict: MACAddress?
+        let deadline = clock.now + .milliseconds(400)
+        var nextProbe = clock.now
+        var probesLeft = 2
+        while conflict == nil, clock.now < deadline {
+            if probesLeft > 0, clock.now >= nextProbe {
+                try? await driver.send(frame: frame, link: link)
+                probesLeft -= 1
+                nextProbe = clock.now + .milliseconds(100)
+            }
+            let until = probesLeft > 0 ? nextProbe : deadline
+            guard let bytes = try? await capture.next(timeout: max(.milliseconds(1), until - clock.now)) else { continue }
+            if case .conflict(let owner) = ProbeObservation.judge(bytes, probingFor: address, ownHardwareAddress: hardwareAddress) {
+                conflict = owner
+            }
+        }
+        await capture.close()
+        return conflict
+    }
+}
+
+extension DHCPMessageType {
+    /// The metric label: "discover", "ack", ...
+    var label: String {
+        switch self {
+        case .discover: "discover"
+        case .offer: "offer"
+        case .request: "request"
+        case .decline: "decline"
+        case .ack: "ack"
+        case .nak: "nak"
+        case .release: "release"
+        case .inform: "inform"
+        }
+    }
+}
