@@ -1,8 +1,8 @@
 import NetworkAddresses
 import NetworkFrames
 
-// SKELETON written by the lead: the types and signatures are the contract the node agent codes against.
-// The implementation (and more files in this module) belongs to the helper building the state machine.
+// The contract the node agent codes against. The machine itself is in DHCPClientMachine+Transitions.swift
+// (RFC 2131 figure 5), the messages it builds in DHCPClientMachine+Messages.swift.
 
 /// What the client asks for; fixed for the life of one machine.
 public struct DHCPClientConfiguration: Sendable, Hashable {
@@ -137,20 +137,49 @@ public enum DHCPClientAction: Sendable, Hashable {
 /// monotonic time base, as a Duration since its origin); the caller delivers `.timer` when `deadline` passes.
 /// Randomness (transaction ids, the ±1 s retransmission jitter) comes from a seeded generator, so tests are
 /// reproducible.
+///
+/// Unlike upstream's client, renewal follows RFC 2131 §4.4.5 literally: RENEWING unicasts a REQUEST to the
+/// server that granted the lease, REBINDING broadcasts one with `ciaddr` set and neither option 50 nor 54, and
+/// only expiry (or a NAK) sends the client back to DISCOVER. That keeps the address stable across a server's
+/// short outage instead of running a fresh DORA every T2.
 public struct DHCPClientMachine: Sendable {
-    public private(set) var state: DHCPClientState = .idle
+    public internal(set) var state: DHCPClientState = .idle
     /// The lease held (bound, renewing, rebinding), nil otherwise.
-    public private(set) var lease: DHCPLease?
+    public internal(set) var lease: DHCPLease?
     /// When to deliver `.timer`; nil when nothing is pending.
-    public private(set) var deadline: Duration?
+    public internal(set) var deadline: Duration?
     public let configuration: DHCPClientConfiguration
+
+    var random: SplitMix64
+    /// The xid of the last message sent; replies must echo it.
+    var transactionID: UInt32?
+    /// The message being (re)transmitted, while waiting for an answer.
+    var exchange: Exchange?
+    /// An ACKed lease whose address is being probed; it becomes `lease` only when nobody else answers.
+    var candidate: DHCPLease?
 
     public init(configuration: DHCPClientConfiguration, seed: UInt64) {
         self.configuration = configuration
-        _ = seed
+        self.random = SplitMix64(seed: seed)
     }
 
     public mutating func handle(_ input: DHCPClientInput, now: Duration) -> [DHCPClientAction] {
-        []
+        if state == .released {
+            if case .received = input { return [.ignored(reason: "released")] }
+            return []
+        }
+        switch input {
+        case .start:
+            return start(now: now)
+        case .received(let message, let peer):
+            return receive(message, from: peer, now: now)
+        case .timer:
+            guard let deadline, now >= deadline else { return [] }
+            return timerFired(now: now)
+        case .probeResult(let address, let conflict):
+            return probeAnswered(address, conflict: conflict, now: now)
+        case .release:
+            return release(now: now)
+        }
     }
 }

@@ -240,6 +240,54 @@ public final class NetworkLab: Sendable {
         try await finish(spawn(arguments, environment: environment), arguments: arguments, timeout: timeout)
     }
 
+    /// Starts `arguments` inside `host` and returns once its output (standard output or error) contains
+    /// `readyText`, e.g. tcpdump's "listening on", so that it sees whatever the test does next. Stop it
+    /// with `LabProcess.stop()` and read `stdout`; teardown stops it otherwise. Throws if it exits or
+    /// `timeout` passes before it is ready.
+    public func start(
+        in host: LabHost, _ arguments: [String], readyWhen readyText: String, environment: [String: String] = [:],
+        timeout: Duration = .seconds(10)
+    ) async throws -> LabProcess {
+        let process = try spawn(in: host, arguments, environment: environment)
+        do {
+            _ = try await Self.eventually(
+                "\(arguments.first ?? "process") in \(host.name) to print \"\(readyText)\"", within: timeout,
+                every: .milliseconds(20)
+            ) {
+                if process.stderr.contains(readyText) || process.stdout.contains(readyText) { return true }
+                guard process.isRunning else {
+                    let status = process.exitStatus.map { "\($0)" } ?? "?"
+                    throw NetworkLabError.spawnFailed(
+                        "\(process) ended (\(status)) before \"\(readyText)\": \(process.stderr)")
+                }
+                return nil
+            } diagnostics: {
+                "stderr: \(process.stderrTail())"
+            }
+        } catch {
+            await process.stop()
+            throw error
+        }
+        return process
+    }
+
+    /// Runs `arguments` inside `host` for `duration`, then stops it (SIGTERM, SIGKILL after a grace
+    /// period) and returns what it wrote: for tools that run until stopped, such as `tcpdump` without `-c`
+    /// (whose `-l` keeps each line flushed). Returns earlier if the program ends by itself.
+    public func run(
+        in host: LabHost, _ arguments: [String], for duration: Duration, environment: [String: String] = [:]
+    ) async throws -> CommandResult {
+        let process = try spawn(in: host, arguments, environment: environment)
+        defer { forget(process) }
+        let status: ExitStatus
+        if let exited = await process.waitForExit(timeout: duration) {
+            status = exited
+        } else {
+            status = await process.stop()
+        }
+        return CommandResult(arguments: arguments, status: status, stdout: process.stdout, stderr: process.stderr)
+    }
+
     private func finish(_ process: LabProcess, arguments: [String], timeout: Duration) async throws -> CommandResult {
         defer { forget(process) }
         guard let status = await process.waitForExit(timeout: timeout) else {
@@ -283,22 +331,30 @@ public final class NetworkLab: Sendable {
     }
 
     /// The addresses on `device` in `host`, as `address/prefix` (both families, link-local included).
-    public func addresses(in host: LabHost, device: String = "eth0") async throws -> [String] {
-        let result = try await ip("-n", host.namespace, "-o", "addr", "show", "dev", device)
+    /// The addresses on `device` in `host`; every device's when `device` is nil.
+    public func addresses(in host: LabHost, device: String? = "eth0") async throws -> [String] {
+        let result =
+            if let device {
+                try await ip("-n", host.namespace, "-o", "addr", "show", "dev", device)
+            } else {
+                try await ip("-n", host.namespace, "-o", "addr", "show")
+            }
         return Self.parseAddresses(result.stdout)
     }
 
-    /// Whether `address` (without prefix) is configured on `device` in `host`.
-    public func hasAddress(_ address: String, in host: LabHost, device: String = "eth0") async throws -> Bool {
+    /// Whether `address` (without prefix) is configured on `device` (any device when nil) in `host`.
+    public func hasAddress(_ address: String, in host: LabHost, device: String? = "eth0") async throws -> Bool {
         try await addresses(in: host, device: device).contains {
             $0.split(separator: "/").first.map(String.init) == address
         }
     }
 
-    /// The hosts among `candidates` that have `address` on `eth0`.
-    public func hostsHolding(_ address: String, among candidates: [LabHost]) async throws -> [LabHost] {
+    /// The hosts among `candidates` that have `address` on `device` (any device when nil).
+    public func hostsHolding(_ address: String, among candidates: [LabHost], device: String? = "eth0") async throws
+        -> [LabHost]
+    {
         var holders: [LabHost] = []
-        for host in candidates where try await hasAddress(address, in: host) { holders.append(host) }
+        for host in candidates where try await hasAddress(address, in: host, device: device) { holders.append(host) }
         return holders
     }
 

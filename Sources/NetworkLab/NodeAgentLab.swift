@@ -214,18 +214,18 @@ public final class NodeAgentLab: Sendable {
 
     // MARK: The wire
 
-    /// The nodes that have `address` on `eth0`.
-    public func holders(of address: String) async throws -> [LabHost] {
-        try await lab.hostsHolding(address, among: nodes)
+    /// The nodes that have `address` on `device` (eth0 by default, any device when nil).
+    public func holders(of address: String, device: String? = "eth0") async throws -> [LabHost] {
+        try await lab.hostsHolding(address, among: nodes, device: device)
     }
 
-    /// Waits until exactly one node has `address` and returns it.
-    public func waitForSingleHolder(of address: String, within limit: Duration = .seconds(20)) async throws
-        -> LabHost
-    {
+    /// Waits until exactly one node has `address` (on `device`, any when nil) and returns it.
+    public func waitForSingleHolder(
+        of address: String, device: String? = "eth0", within limit: Duration = .seconds(20)
+    ) async throws -> LabHost {
         try await NetworkLab.eventually("exactly one node to hold \(address)", within: limit, every: .milliseconds(100))
         {
-            let holders = try await self.holders(of: address)
+            let holders = try await self.holders(of: address, device: device)
             return holders.count == 1 ? holders.first : nil
         } diagnostics: {
             await self.diagnostics()
@@ -251,8 +251,8 @@ public final class NodeAgentLab: Sendable {
                 text += "\n--- manager \(node.name) (\(manager.exitStatus.map(\.description) ?? "running")):\n"
                 text += manager.stderrTail(lines: lines)
             }
-            let addresses = (try? await lab.addresses(in: node)) ?? []
-            text += "\n--- \(node.name) eth0: \(addresses.joined(separator: " "))"
+            let addresses = (try? await lab.addresses(in: node, device: nil)) ?? []
+            text += "\n--- \(node.name) addresses: \(addresses.joined(separator: " "))"
         }
         return text
     }
