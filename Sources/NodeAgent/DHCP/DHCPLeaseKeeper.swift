@@ -86,6 +86,12 @@ final class DHCPLeaseKeeper: Sendable {
             let link = try await driver.createMacvlan(
                 name: claim.name, parent: parent.link.index, hardwareAddress: claim.hardwareAddress)
             try await driver.setReversePathFilter(claim.reversePathFilter, link: link.index)
+            // An adopted macvlan (left by a killed run) may still carry an earlier lease's address, which the
+            // kernel would keep answering for; the address leased now is added by its advertiser.
+            for stale in addresses where stale.link == link.index && !stale.address.isIPv6LinkLocal {
+                logger.notice("removing \(stale.address) left on macvlan \(claim.name) by an earlier run")
+                try await driver.removeAddress(stale.address, prefixLength: stale.prefixLength, link: link.index)
+            }
             logger.debug("macvlan \(claim.name) on \(parent.link.name) with \(claim.hardwareAddress)")
             return .success(link)
         } catch {
@@ -268,6 +274,11 @@ final class DHCPLeaseKeeper: Sendable {
             if case .notDHCPClientTraffic = error { return nil }
             metrics.dropped("malformed")
             logger.debug("\(claim.name): dropped a malformed DHCP frame: \(error)")
+            return nil
+        }
+        guard received.sourcePort == DHCPFrame.serverPort else {
+            // Port 68 is where clients listen, but only servers and relays send from 67.
+            metrics.dropped("not-from-server-port")
             return nil
         }
         metrics.received(received.message.options.messageType?.label ?? "unknown")
