@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/install-packages.sh
 
-# Beyond the build: iproute2, tcpdump, ping, arping and curl for the tests in network namespaces.
-install_missing_packages "${build_packages[@]}" iproute2 tcpdump iputils-ping iputils-arping curl
+# Beyond the build: iproute2, tcpdump, ping, arping and curl for the tests in network namespaces, and
+# dnsmasq-base (dnsmasq alone, no service) as the DHCP server of the DHCP mode tests.
+install_missing_packages "${build_packages[@]}" iproute2 tcpdump iputils-ping iputils-arping curl dnsmasq-base
 
 swift build --build-tests
 swift test --skip-build

@@ -170,6 +170,152 @@ public final class LinuxNetworkDriver: NetworkDriver {
         return stream
     }
 
+    // MARK: - Links
+
+    public func createMacvlan(
+        name: String, parent: Int32, hardwareAddress: MACAddress
+    ) async throws(NetworkDriverError) -> NetworkLink {
+        let operation = "RTM_NEWLINK"
+        try LinkName.validate(name, operation: operation)
+        let detail = "macvlan \(name) on #\(parent)"
+        if let existing = try link(named: name) {
+            return try reuseMacvlan(existing, parent: parent, hardwareAddress: hardwareAddress)
+        }
+        do throws(NetworkDriverError) {
+            try request(operation: operation, detail: detail) { header in
+                header.pointee.nlmsg_type = UInt16(RTM_NEWLINK)
+                // EXCL: a link that appeared since the look-up must not be modified as if it were new.
+                header.pointee.nlmsg_flags |= UInt16(NLM_F_CREATE | NLM_F_EXCL)
+                Self.putLinkHeader(header, index: 0, up: true)
+                mnl_attr_put_strz(header, UInt16(IFLA_IFNAME), name)
+                mnl_attr_put_u32(header, UInt16(IFLA_LINK), UInt32(bitPattern: parent))
+                Self.putHardwareAddress(header, hardwareAddress)
+                Self.putMacvlanBridgeMode(header)
+            }
+        } catch {
+            // Someone created that name between the look-up and the request: judge what is there now.
+            guard error.code == EEXIST, let existing = try link(named: name) else { throw error }
+            return try reuseMacvlan(existing, parent: parent, hardwareAddress: hardwareAddress)
+        }
+        guard let created = try link(named: name) else {
+            throw NetworkDriverError(operation: "RTM_GETLINK", code: ENODEV, detail: "\(detail) gone right after creation")
+        }
+        logger.debug("macvlan created", metadata: ["link": "\(created)", "parent": "\(parent)", "mac": "\(hardwareAddress)"])
+        return created
+    }
+
+    public func deleteLink(_ index: Int32) async throws(NetworkDriverError) {
+        do throws(NetworkDriverError) {
+            try request(operation: "RTM_DELLINK", detail: "#\(index)") { header in
+                header.pointee.nlmsg_type = UInt16(RTM_DELLINK)
+                Self.putLinkHeader(header, index: index, up: nil)
+            }
+            logger.debug("link deleted", metadata: ["link": "#\(index)"])
+        } catch {
+            guard error.code == ENODEV else { throw error }
+            logger.debug("link to delete was not there", metadata: ["link": "#\(index)"])
+        }
+    }
+
+    public func setReversePathFilter(_ mode: Int, link: Int32) async throws(NetworkDriverError) {
+        guard (0...2).contains(mode) else {
+            throw NetworkDriverError(
+                operation: "RTM_SETLINK", code: EINVAL, detail: "reverse-path filter mode \(mode) (0, 1 or 2)")
+        }
+        // Through the link's IPv4 settings in rtnetlink rather than /proc/sys, which shows the namespace of
+        // whoever mounted /proc, not necessarily the driver's.
+        try request(operation: "RTM_SETLINK", detail: "rp_filter \(mode) on #\(link)") { header in
+            header.pointee.nlmsg_type = UInt16(RTM_SETLINK)
+            Self.putLinkHeader(header, index: link, up: nil)
+            let addressFamilies = mnl_attr_nest_start(header, UInt16(IFLA_AF_SPEC))
+            let ipv4 = mnl_attr_nest_start(header, UInt16(AF_INET))
+            let configuration = mnl_attr_nest_start(header, UInt16(IFLA_INET_CONF))
+            mnl_attr_put_u32(header, Self.ipv4DevconfReversePathFilter, UInt32(mode))
+            mnl_attr_nest_end(header, configuration)
+            mnl_attr_nest_end(header, ipv4)
+            mnl_attr_nest_end(header, addressFamilies)
+        }
+        logger.debug("reverse-path filter set", metadata: ["link": "#\(link)", "mode": "\(mode)"])
+    }
+
+    /// IPV4_DEVCONF_RP_FILTER of linux/ip.h (the attribute types of IFLA_INET_CONF are the 1-based
+    /// indices of the link's IPv4 settings); that header is not imported because it clashes with glibc's.
+    private static let ipv4DevconfReversePathFilter: UInt16 = 8
+
+    /// Takes over an existing link of the name only when it is what `createMacvlan` would have made.
+    private func reuseMacvlan(
+        _ existing: NetworkLink, parent: Int32, hardwareAddress: MACAddress
+    ) throws(NetworkDriverError) -> NetworkLink {
+        guard existing.kind == "macvlan", existing.parent == parent else {
+            let what = "\(existing.kind ?? "link")" + (existing.parent.map { " on #\($0)" } ?? "")
+            throw NetworkDriverError(
+                operation: "RTM_NEWLINK", code: EEXIST,
+                detail: "\(existing) exists and is a \(what), not a macvlan on #\(parent); left untouched")
+        }
+        let newAddress = existing.hardwareAddress == hardwareAddress ? nil : hardwareAddress
+        // The kind in the request also makes the kernel refuse (EOPNOTSUPP) should the name have been
+        // taken over by another kind of link since the look-up.
+        try request(operation: "RTM_NEWLINK", detail: "reuse macvlan \(existing)") { header in
+            header.pointee.nlmsg_type = UInt16(RTM_NEWLINK)
+            Self.putLinkHeader(header, index: existing.index, up: true)
+            if let newAddress { Self.putHardwareAddress(header, newAddress) }
+            Self.putMacvlanBridgeMode(header)
+        }
+        guard let reused = try link(named: existing.name), reused.index == existing.index else {
+            throw NetworkDriverError(operation: "RTM_GETLINK", code: ENODEV, detail: "\(existing) gone while reused")
+        }
+        logger.debug("macvlan reused", metadata: ["link": "\(reused)", "mac": "\(hardwareAddress)"])
+        return reused
+    }
+
+    /// The link named `name`, asked of the kernel by name (one message, not a dump).
+    private func link(named name: String) throws(NetworkDriverError) -> NetworkLink? {
+        var found: NetworkLink?
+        do throws(NetworkDriverError) {
+            try withRouteSocket { socket throws(NetworkDriverError) in
+                try socket.acknowledged(operation: "RTM_GETLINK", detail: name) { header in
+                    header.pointee.nlmsg_type = UInt16(RTM_GETLINK)
+                    Self.putLinkHeader(header, index: 0, up: nil)
+                    mnl_attr_put_strz(header, UInt16(IFLA_IFNAME), name)
+                } handler: { message in
+                    if let link = RouteMessages.link(from: message) { found = link }
+                }
+            }
+        } catch {
+            guard error.code == ENODEV else { throw error }
+            return nil
+        }
+        return found
+    }
+
+    /// An ifinfomsg for link `index` (0: none, for creation and look-ups by name); `up` true brings the
+    /// link up, nil leaves its flags alone.
+    private static func putLinkHeader(_ header: UnsafeMutablePointer<nlmsghdr>, index: Int32, up: Bool?) {
+        var info = ifinfomsg()
+        info.ifi_family = UInt8(AF_UNSPEC)
+        info.ifi_index = index
+        if let up {
+            info.ifi_flags = up ? UInt32(IFF_UP.rawValue) : 0
+            info.ifi_change = UInt32(IFF_UP.rawValue)
+        }
+        mnl_nlmsg_put_extra_header(header, MemoryLayout<ifinfomsg>.size)?.storeBytes(of: info, as: ifinfomsg.self)
+    }
+
+    private static func putHardwareAddress(_ header: UnsafeMutablePointer<nlmsghdr>, _ address: MACAddress) {
+        var bytes = address.bytes
+        mnl_attr_put(header, UInt16(IFLA_ADDRESS), bytes.count, &bytes)
+    }
+
+    /// IFLA_LINKINFO: kind macvlan, mode bridge.
+    private static func putMacvlanBridgeMode(_ header: UnsafeMutablePointer<nlmsghdr>) {
+        let linkInfo = mnl_attr_nest_start(header, UInt16(IFLA_LINKINFO))
+        mnl_attr_put_strz(header, UInt16(IFLA_INFO_KIND), "macvlan")
+        let data = mnl_attr_nest_start(header, UInt16(IFLA_INFO_DATA))
+        mnl_attr_put_u32(header, UInt16(IFLA_MACVLAN_MODE), UInt32(MACVLAN_MODE_BRIDGE.rawValue))
+        mnl_attr_nest_end(header, data)
+        mnl_attr_nest_end(header, linkInfo)
+    }
+
     // MARK: - rtnetlink requests
 
     private func request(

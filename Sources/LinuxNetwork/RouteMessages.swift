@@ -15,16 +15,25 @@ enum RouteMessages {
         let info = payload.loadUnaligned(as: ifinfomsg.self)
         var name: String?
         var hardwareAddress: MACAddress?
+        var kind: String?
+        var link: Int32?
+        var linkInOtherNamespace = false
         forEachAttribute(of: message, headerSize: MemoryLayout<ifinfomsg>.size) { attribute in
             let bytes = attributeBytes(attribute)
             switch Int32(mnl_attr_get_type(attribute)) {
             case Int32(IFLA_IFNAME):
-                name = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+                name = string(bytes)
             case Int32(IFLA_ADDRESS):
                 // Only Ethernet links have an Ethernet address; loopback reports six zero bytes.
                 if info.ifi_type == UInt16(ARPHRD_ETHER), bytes.count == 6 {
                     hardwareAddress = MACAddress(bytes: bytes)
                 }
+            case Int32(IFLA_LINK) where bytes.count == 4:
+                link = bytes.loadUnaligned(as: Int32.self)
+            case Int32(IFLA_LINK_NETNSID):
+                linkInOtherNamespace = true
+            case Int32(IFLA_LINKINFO):
+                kind = linkKind(in: attribute)
             default:
                 break
             }
@@ -35,7 +44,25 @@ enum RouteMessages {
             name: name,
             hardwareAddress: hardwareAddress,
             isUp: info.ifi_flags & UInt32(IFF_UP.rawValue) != 0,
-            isLoopback: info.ifi_flags & UInt32(IFF_LOOPBACK.rawValue) != 0)
+            isLoopback: info.ifi_flags & UInt32(IFF_LOOPBACK.rawValue) != 0,
+            kind: kind,
+            parent: linkInOtherNamespace || link == info.ifi_index || link == 0 ? nil : link)
+    }
+
+    /// IFLA_INFO_KIND inside an IFLA_LINKINFO attribute.
+    private static func linkKind(in linkInfo: UnsafePointer<nlattr>) -> String? {
+        var kind: String?
+        forEachNestedAttribute(of: linkInfo) { attribute in
+            if Int32(mnl_attr_get_type(attribute)) == Int32(IFLA_INFO_KIND) {
+                kind = string(attributeBytes(attribute))
+            }
+        }
+        return kind
+    }
+
+    /// A NUL-terminated string attribute.
+    private static func string(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
     }
 
     /// An RTM_NEWADDR or RTM_DELADDR message as an address; nil for other families or malformed ones.

@@ -49,6 +49,18 @@ final class RouteSocket {
         try receive(operation: operation, detail: detail, sequence: sequence, handler: nil)
     }
 
+    /// Sends one request that the kernel answers with messages (a get of one object) before its ACK,
+    /// and hands each message to `handler`.
+    func acknowledged(
+        operation: String, detail: String, build: (UnsafeMutablePointer<nlmsghdr>) -> Void,
+        handler: (UnsafePointer<nlmsghdr>) -> Void
+    ) throws(NetworkDriverError) {
+        let sequence = try send(operation: operation, flags: UInt16(NLM_F_ACK), build: build)
+        try withoutActuallyEscaping(handler) { (handler) throws(NetworkDriverError) in
+            try receive(operation: operation, detail: detail, sequence: sequence, handler: handler)
+        }
+    }
+
     /// Sends a dump request and hands every reply message to `handler`. Returns false when the
     /// kernel flagged the dump as interrupted (the table changed under it), so the caller can retry.
     func dump(
@@ -159,6 +171,20 @@ func forEachAttribute(
         var box = AttributeHandlerBox(handler: handler)
         withUnsafeMutablePointer(to: &box) { context in
             _ = mnl_attr_parse(message, UInt32(headerSize), { attribute, context in
+                guard let attribute, let context else { return MNL_CB_ERROR }
+                context.assumingMemoryBound(to: AttributeHandlerBox.self).pointee.handler(attribute)
+                return MNL_CB_OK
+            }, context)
+        }
+    }
+}
+
+/// Calls `handler` for every attribute nested in `attribute`.
+func forEachNestedAttribute(of attribute: UnsafePointer<nlattr>, _ handler: (UnsafePointer<nlattr>) -> Void) {
+    withoutActuallyEscaping(handler) { handler in
+        var box = AttributeHandlerBox(handler: handler)
+        withUnsafeMutablePointer(to: &box) { context in
+            _ = mnl_attr_parse_nested(attribute, { attribute, context in
                 guard let attribute, let context else { return MNL_CB_ERROR }
                 context.assumingMemoryBound(to: AttributeHandlerBox.self).pointee.handler(attribute)
                 return MNL_CB_OK

@@ -34,6 +34,25 @@ public protocol NetworkDriver: Sendable {
     /// The kernel's address notifications (added, removed, or "some were lost, read everything again") for
     /// as long as the stream is iterated. One consumer per call.
     func addressChanges() -> AsyncStream<AddressChange>
+
+    /// Creates a macvlan link in bridge mode on `parent` with `hardwareAddress`, brought up, and returns it.
+    /// When a link of that name exists already: a macvlan on the same parent is reused (its MAC set to
+    /// `hardwareAddress` if different, brought up), so an agent that restarts picks up its own link; anything
+    /// else throws (errno EEXIST) rather than touching an interface kube-vip did not make.
+    /// Bridge mode lets the macvlan and other macvlans of the parent reach each other; the parent itself must
+    /// be up (the kernel's error is thrown otherwise). A name the kernel would refuse (empty, longer than 15
+    /// bytes, containing '/', ':' or whitespace, "." or "..") throws EINVAL before anything is changed.
+    func createMacvlan(name: String, parent: Int32, hardwareAddress: MACAddress) async throws(NetworkDriverError)
+        -> NetworkLink
+
+    /// Deletes a link (and with it its addresses); deleting one that does not exist succeeds.
+    func deleteLink(_ index: Int32) async throws(NetworkDriverError)
+
+    /// Sets the link's IPv4 reverse-path filter (0 off, 1 strict, 2 loose), as net.ipv4.conf.<link>.rp_filter
+    /// does. A macvlan that shares its parent's subnet receives replies the strict filter would drop (the
+    /// route back to their source goes through the parent). The kernel applies the larger of this and
+    /// net.ipv4.conf.all.rp_filter.
+    func setReversePathFilter(_ mode: Int, link: Int32) async throws(NetworkDriverError)
 }
 
 /// Frames received on one link; `close()` it when done (it is also closed when released).
@@ -52,13 +71,24 @@ public struct NetworkLink: Sendable, Hashable, CustomStringConvertible {
     /// Administratively up (IFF_UP).
     public var isUp: Bool
     public var isLoopback: Bool
+    /// The link type the kernel reports (IFLA_INFO_KIND: "macvlan", "veth", "bridge"…); nil when it gives
+    /// none, as for loopback and most physical interfaces.
+    public var kind: String?
+    /// The link this one is stacked on (IFLA_LINK), e.g. a macvlan's parent; nil when there is none or it is
+    /// in another namespace (a veth's peer), where the index would mean nothing here.
+    public var parent: Int32?
 
-    public init(index: Int32, name: String, hardwareAddress: MACAddress?, isUp: Bool, isLoopback: Bool) {
+    public init(
+        index: Int32, name: String, hardwareAddress: MACAddress?, isUp: Bool, isLoopback: Bool,
+        kind: String? = nil, parent: Int32? = nil
+    ) {
         self.index = index
         self.name = name
         self.hardwareAddress = hardwareAddress
         self.isUp = isUp
         self.isLoopback = isLoopback
+        self.kind = kind
+        self.parent = parent
     }
 
     public var description: String { "\(name) (#\(index))" }

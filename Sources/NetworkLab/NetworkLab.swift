@@ -243,7 +243,8 @@ public final class NetworkLab: Sendable {
     /// Starts `arguments` inside `host` and returns once its output (standard output or error) contains
     /// `readyText`, e.g. tcpdump's "listening on", so that it sees whatever the test does next. Stop it
     /// with `LabProcess.stop()` and read `stdout`; teardown stops it otherwise. Throws if it exits or
-    /// `timeout` passes before it is ready.
+    /// `timeout` passes before it is ready. (Give tcpdump `-l --immediate-mode`: otherwise it hands frames
+    /// over in batches, and those still in its buffer when it is stopped are never printed.)
     public func start(
         in host: LabHost, _ arguments: [String], readyWhen readyText: String, environment: [String: String] = [:],
         timeout: Duration = .seconds(10)
@@ -272,8 +273,8 @@ public final class NetworkLab: Sendable {
     }
 
     /// Runs `arguments` inside `host` for `duration`, then stops it (SIGTERM, SIGKILL after a grace
-    /// period) and returns what it wrote: for tools that run until stopped, such as `tcpdump` without `-c`
-    /// (whose `-l` keeps each line flushed). Returns earlier if the program ends by itself.
+    /// period) and returns what it wrote: for tools that run until stopped, such as `tcpdump -l
+    /// --immediate-mode` without `-c`. Returns earlier if the program ends by itself.
     public func run(
         in host: LabHost, _ arguments: [String], for duration: Duration, environment: [String: String] = [:]
     ) async throws -> CommandResult {

@@ -20,6 +20,7 @@ import Synchronization
 final class InMemoryNetworkDriver: NetworkDriver {
     enum Operation: String, Sendable, Hashable, CaseIterable {
         case links, addresses, addAddress, removeAddress, send, capture
+        case createMacvlan, deleteLink, setReversePathFilter
         /// `FrameCapture.next` on any capture.
         case receive
     }
@@ -44,6 +45,17 @@ final class InMemoryNetworkDriver: NetworkDriver {
         var frame: EthernetFrame? { try? EthernetFrame.decode(bytes) }
     }
 
+    /// One `createMacvlan` call that succeeded.
+    struct CreatedMacvlan: Sendable, Hashable {
+        var time: Duration
+        var name: String
+        var parent: Int32
+        var hardwareAddress: MACAddress
+        /// The index of the link returned (an existing one when it was reused).
+        var index: Int32
+        var reused: Bool
+    }
+
     /// Another host on a link: sees every frame sent on it and may answer with frames of its own, which
     /// arrive on the same link as if received.
     typealias Neighbor = @Sendable (_ sent: [UInt8], _ link: Int32) -> [[UInt8]]
@@ -64,6 +76,9 @@ final class InMemoryNetworkDriver: NetworkDriver {
         var watchers: [UInt64: AsyncStream<AddressChange>.Continuation] = [:]
         var neighbors: [UInt64: Neighbor] = [:]
         var nextID: UInt64 = 0
+        var createdMacvlans: [CreatedMacvlan] = []
+        var deletedLinks: [Int32] = []
+        var reversePathFilters: [Int32: Int] = [:]
 
         mutating func identifier() -> UInt64 {
             nextID += 1
@@ -187,7 +202,86 @@ final class InMemoryNetworkDriver: NetworkDriver {
         return stream
     }
 
+    /// Like the kernel: names it would refuse fail with EINVAL, a new macvlan gets a fresh index, and a link
+    /// of the same name is reused only when it is a macvlan on the same parent (EEXIST otherwise); the
+    /// parent must exist and be up.
+    func createMacvlan(
+        name: String, parent: Int32, hardwareAddress: MACAddress
+    ) async throws(NetworkDriverError) -> NetworkLink {
+        try state.withLock { state throws(NetworkDriverError) in
+            try state.enter(.createMacvlan)
+            let bytes = Array(name.utf8)
+            guard (1...15).contains(bytes.count), name != ".", name != "..",
+                !bytes.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") })
+            else {
+                throw NetworkDriverError(
+                    operation: "RTM_NEWLINK", code: Self.invalidArgument, detail: "invalid link name \"\(name)\"")
+            }
+            let now = clock.now
+            if let position = state.links.firstIndex(where: { $0.name == name }) {
+                var existing = state.links[position]
+                guard existing.kind == "macvlan", existing.parent == parent else {
+                    throw NetworkDriverError(
+                        operation: "RTM_NEWLINK", code: Self.exists, detail: "\(existing) is not a macvlan on #\(parent)")
+                }
+                existing.hardwareAddress = hardwareAddress
+                existing.isUp = true
+                state.links[position] = existing
+                state.createdMacvlans.append(
+                    CreatedMacvlan(
+                        time: now, name: name, parent: parent, hardwareAddress: hardwareAddress,
+                        index: existing.index, reused: true))
+                return existing
+            }
+            guard let lower = state.links.first(where: { $0.index == parent }) else {
+                throw NetworkDriverError(operation: "RTM_NEWLINK", code: Self.noSuchDevice, detail: "no link #\(parent)")
+            }
+            guard lower.isUp else {
+                throw NetworkDriverError(operation: "RTM_NEWLINK", code: Self.networkDown, detail: "\(lower.name) is down")
+            }
+            let index = (state.links.map(\.index).max() ?? 0) + 1
+            let link = NetworkLink(
+                index: index, name: name, hardwareAddress: hardwareAddress, isUp: true, isLoopback: false,
+                kind: "macvlan", parent: parent)
+            state.links.append(link)
+            state.createdMacvlans.append(
+                CreatedMacvlan(
+                    time: now, name: name, parent: parent, hardwareAddress: hardwareAddress, index: index,
+                    reused: false))
+            return link
+        }
+    }
+
+    /// Removes the link and its addresses (each reported removed); a link that is not there succeeds.
+    func deleteLink(_ index: Int32) async throws(NetworkDriverError) {
+        try state.withLock { state throws(NetworkDriverError) in
+            try state.enter(.deleteLink)
+            state.deletedLinks.append(index)
+        }
+        removeLink(index: index)
+    }
+
+    func setReversePathFilter(_ mode: Int, link: Int32) async throws(NetworkDriverError) {
+        try state.withLock { state throws(NetworkDriverError) in
+            try state.enter(.setReversePathFilter)
+            guard (0...2).contains(mode) else {
+                throw NetworkDriverError(operation: "RTM_SETLINK", code: Self.invalidArgument, detail: "mode \(mode)")
+            }
+            guard state.links.contains(where: { $0.index == link }) else {
+                throw NetworkDriverError(operation: "RTM_SETLINK", code: Self.noSuchDevice, detail: "no link #\(link)")
+            }
+            state.reversePathFilters[link] = mode
+        }
+    }
+
     // MARK: What the code under test did
+
+    /// Successful `createMacvlan` calls, in order.
+    var createdMacvlans: [CreatedMacvlan] { state.withLock { $0.createdMacvlans } }
+    /// `deleteLink` calls that got past an injected failure, in order (also those for links that were gone).
+    var deletedLinks: [Int32] { state.withLock { $0.deletedLinks } }
+    /// The last reverse-path filter mode set per link.
+    var reversePathFilters: [Int32: Int] { state.withLock { $0.reversePathFilters } }
 
     var history: [Record] { state.withLock { $0.history } }
 
@@ -320,6 +414,8 @@ final class InMemoryNetworkDriver: NetworkDriver {
     }
 
     static let ioError: Int32 = 5  // EIO
+    static let exists: Int32 = 17  // EEXIST
+    static let invalidArgument: Int32 = 22  // EINVAL
     static let noSuchDevice: Int32 = 19  // ENODEV
     static let networkDown: Int32 = 100  // ENETDOWN
 }
