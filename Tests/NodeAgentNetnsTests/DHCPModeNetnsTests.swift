@@ -174,6 +174,38 @@ struct DHCPModeNetnsTests {
         }
     }
 
+    @Test("SIGTERM releases the lease and deletes the macvlan; the next run asks for the same address and gets it")
+    func gracefulShutdownReleases() async throws {
+        try await withAgentLab(nodeCount: 1, extraHosts: [Self.server]) { lab in
+            let dnsmasq = try await DnsmasqServer.start(in: lab.lab, host: try lab.lab.host("dhcp"))
+            let node = try #require(lab.node(named: "node1"))
+            try lab.startManagers()
+            try await Self.exposeNginx(in: lab)
+            let address = try await Self.leasedAddress(of: "nginx-dhcp", in: lab)
+            _ = try await eventually("the requestedIP annotation", within: .seconds(10)) {
+                try await Self.annotation("requestedIP", of: "nginx-dhcp", in: lab)
+            }
+            let discovers = dnsmasq.logLines(containing: "DHCPDISCOVER").count
+
+            lab.manager(on: node)?.signal(SIGTERM)
+            let exit = await lab.manager(on: node)?.waitForExit(timeout: .seconds(10))
+            #expect(exit == .exited(0), "\(String(describing: exit))")
+            #expect(!dnsmasq.logLines(containing: "DHCPRELEASE(eth0) \(address)").isEmpty, "\(dnsmasq.log())")
+            #expect(try await Self.nodes(withLink: "vip-", in: lab).isEmpty, "the macvlan is deleted")
+            #expect(try await lab.holders(of: address, device: nil).isEmpty)
+
+            try lab.startManager(on: node)
+            _ = try await eventually("a second ACK for \(address)", within: .seconds(20)) {
+                dnsmasq.logLines(containing: "DHCPACK(eth0) \(address)").count >= 2 ? true : nil
+            } diagnostics: {
+                dnsmasq.log() + "\n" + (await lab.diagnostics())
+            }
+            #expect(dnsmasq.logLines(containing: "DHCPDISCOVER").count == discovers, "INIT-REBOOT sends no DISCOVER")
+            _ = try await lab.waitForSingleHolder(of: address, device: nil)
+            #expect(try await lab.clientPing(address, timeoutSeconds: 2))
+        }
+    }
+
     @Test("a remembered address the server refuses (NAK) is given up for a new lease")
     func nakLeadsToANewLease() async throws {
         try await withAgentLab(nodeCount: 1, extraHosts: [Self.server]) { lab in
