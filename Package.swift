@@ -232,7 +232,10 @@ let package = Package(
         // Real `kube-vip manager` processes in network namespaces against `kube-vip dev` (root only).
         .testTarget(
             name: "NodeAgentNetnsTests",
-            dependencies: ["KubeVip", "NetworkLab", "KubernetesClient", "KubernetesModels", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "KubeVip", "NetworkLab", "KubernetesClient", "KubernetesModels", "LinuxNetwork", "NetworkDriver",
+                "NetworkFrames", "NetworkAddresses", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The real kubectl against `kube-vip dev`: every command line of the seed document.
         .testTarget(

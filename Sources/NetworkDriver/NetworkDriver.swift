@@ -39,9 +39,11 @@ public protocol NetworkDriver: Sendable {
     /// When a link of that name exists already: a macvlan on the same parent is reused (its MAC set to
     /// `hardwareAddress` if different, brought up), so an agent that restarts picks up its own link; anything
     /// else throws (errno EEXIST) rather than touching an interface kube-vip did not make.
-    /// Bridge mode lets the macvlan and other macvlans of the parent reach each other; the parent itself must
-    /// be up (the kernel's error is thrown otherwise). A name the kernel would refuse (empty, longer than 15
-    /// bytes, containing '/', ':' or whitespace, "." or "..") throws EINVAL before anything is changed.
+    /// Bridge mode lets the macvlan and other macvlans of the parent reach each other. The link is usable as
+    /// soon as this returns; on a parent that is down it is created all the same (the kernel allows it) but
+    /// carries nothing until the parent comes up. A missing parent throws the kernel's ENODEV, and a name the
+    /// kernel would refuse (empty, longer than 15 bytes, containing '/', ':' or whitespace, "." or "..")
+    /// throws EINVAL before anything is changed.
     func createMacvlan(name: String, parent: Int32, hardwareAddress: MACAddress) async throws(NetworkDriverError)
         -> NetworkLink
 
