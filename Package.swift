@@ -143,7 +143,7 @@ let package = Package(
             name: "IPAMTests",
             dependencies: ["IPAM", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "PoolCheckTests", dependencies: ["PoolCheck", "KubeVip"]),
+        .testTarget(name: "PoolCheckTests", dependencies: ["PoolCheck", "KubeVip", "NetworkLab"]),
         .testTarget(
             name: "KubernetesModelsTests",
             dependencies: ["KubernetesModels", .product(name: "PropertyBased", package: "swift-property-based")]
@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(
             name: "KubernetesClientTests",
             dependencies: [
-                "KubernetesClient", "KubernetesAPIServer", "KubernetesModels",
+                "KubernetesClient", "KubernetesAPIServer", "KubernetesModels", "NetworkLab",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -173,7 +173,8 @@ let package = Package(
         .testTarget(
             name: "NetworkFramesTests",
             dependencies: [
-                "NetworkFrames", "NetworkAddresses", .product(name: "PropertyBased", package: "swift-property-based"),
+                "NetworkFrames", "NetworkAddresses", "NetworkLab",
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(
@@ -241,7 +242,7 @@ let package = Package(
         .testTarget(
             name: "KubectlTests",
             dependencies: [
-                "KubeVip", "KubernetesAPIServer", "KubernetesModels", "KubernetesClient",
+                "KubeVip", "KubernetesAPIServer", "KubernetesModels", "KubernetesClient", "NetworkLab",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

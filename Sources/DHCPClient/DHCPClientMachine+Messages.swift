@@ -77,22 +77,6 @@ extension DHCPClientMachine {
     }
 }
 
-extension DHCPMessageType {
-    /// "offer", "ack", ...: for `ignored` reasons.
-    var shortName: String {
-        switch self {
-        case .discover: "discover"
-        case .offer: "offer"
-        case .request: "request"
-        case .decline: "decline"
-        case .ack: "ack"
-        case .nak: "nak"
-        case .release: "release"
-        case .inform: "inform"
-        }
-    }
-}
-
 extension IPAddress {
     /// An address a server can actually lease: IPv4, neither 0.0.0.0 nor the limited broadcast.
     var isLeasableIPv4: Bool {

@@ -71,6 +71,20 @@ public enum DHCPMessageType: UInt8, Hashable, Sendable, CaseIterable, CustomStri
         case .inform: "DHCPINFORM"
         }
     }
+
+    /// "discover", "ack", ...: for metric labels and short reasons.
+    public var shortName: String {
+        switch self {
+        case .discover: "discover"
+        case .offer: "offer"
+        case .request: "request"
+        case .decline: "decline"
+        case .ack: "ack"
+        case .nak: "nak"
+        case .release: "release"
+        case .inform: "inform"
+        }
+    }
 }
 
 /// The options of one message. Times are seconds, as on the wire.

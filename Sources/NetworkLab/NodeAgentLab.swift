@@ -48,8 +48,10 @@ public final class NodeAgentLab: Sendable {
     ///   - nodeCount: node1 … nodeN at 198.51.100.11 ….
     ///   - extraHosts: more hosts on the same switch (e.g. a foreign owner of an address).
     ///   - ipv6: every host also gets 2001:db8::N/64.
+    ///   - allocator: run `kube-vip dev` with its allocator (the cloud-provider role), which hands out addresses
+    ///     from the `kubevip` ConfigMap; off by default, so tests give Services their addresses themselves.
     public static func with<T: Sendable>(
-        binary: String, nodeCount: Int = 3, extraHosts: [HostSpec] = [], ipv6: Bool = false,
+        binary: String, nodeCount: Int = 3, extraHosts: [HostSpec] = [], ipv6: Bool = false, allocator: Bool = false,
         _ body: (NodeAgentLab) async throws -> T
     ) async throws -> T {
         let nodeSpecs = (1...max(1, nodeCount)).map { HostSpec.host("node\($0)", UInt8(10 + $0), ipv6: ipv6) }
@@ -65,8 +67,8 @@ public final class NodeAgentLab: Sendable {
                 in: api,
                 [
                     binary, "dev", "--host", apiAddress, "--port", String(apiPort), "--ephemeral", "--data-dir",
-                    data.path, "--no-allocator",
-                ], environment: ["HOME": home.path], name: "kube-vip dev")
+                    data.path,
+                ] + (allocator ? [] : ["--no-allocator"]), environment: ["HOME": home.path], name: "kube-vip dev")
             let kubeconfig = try await NetworkLab.eventually(
                 "kube-vip dev to print its KUBECONFIG", within: .seconds(60)
             ) {
@@ -259,12 +261,12 @@ public final class NodeAgentLab: Sendable {
 
     // MARK: Manifests
 
-    /// A LoadBalancer Service with its address in `kube-vip.io/loadbalancerIPs`.
+    /// A LoadBalancer Service with its address in `kube-vip.io/loadbalancerIPs` (none: the allocator's to give).
     public static func serviceManifest(
-        name: String, namespace: String = "default", address: String, localPolicy: Bool = false,
+        name: String, namespace: String = "default", address: String?, localPolicy: Bool = false,
         allowWithoutEndpoints: Bool = false, port: Int = 80
     ) -> String {
-        var annotations = "    kube-vip.io/loadbalancerIPs: \"\(address)\"\n"
+        var annotations = address.map { "    kube-vip.io/loadbalancerIPs: \"\($0)\"\n" } ?? ""
         if allowWithoutEndpoints { annotations += "    kube-vip.io/allow-reconcile-without-endpoints: \"true\"\n" }
         // No ipFamilies: `kube-vip dev` is a single-stack IPv4 cluster; the annotation alone carries an IPv6
         // address, as upstream allows.

@@ -31,10 +31,13 @@ struct AgentLabFailure: Error, CustomStringConvertible {
 /// Builds the node-agent lab for one test and prints the agents' logs when the test body throws, so a CI log
 /// says what the agents did.
 func withAgentLab(
-    nodeCount: Int = 3, extraHosts: [HostSpec] = [], ipv6: Bool = false, _ body: (NodeAgentLab) async throws -> Void
+    nodeCount: Int = 3, extraHosts: [HostSpec] = [], ipv6: Bool = false, allocator: Bool = false,
+    _ body: (NodeAgentLab) async throws -> Void
 ) async throws {
     guard let binary = AgentBinary.path else { throw AgentLabFailure("no kube-vip binary next to the test runner") }
-    try await NodeAgentLab.with(binary: binary, nodeCount: nodeCount, extraHosts: extraHosts, ipv6: ipv6) { lab in
+    try await NodeAgentLab.with(
+        binary: binary, nodeCount: nodeCount, extraHosts: extraHosts, ipv6: ipv6, allocator: allocator
+    ) { lab in
         do {
             try await body(lab)
         } catch {

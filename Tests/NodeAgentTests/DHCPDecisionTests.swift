@@ -17,12 +17,25 @@ private func dhcpService(
     F.service(name, addresses: "0.0.0.0", created: created, annotations: allow.merging(annotations) { $1 }, ingress: ingress)
 }
 
-@Suite("Node agent decisions: DHCP mode")
-struct DHCPDecisionTests {
-    @Test func aServiceAskingForZeroIsServedByADHCPClientOnAMacvlanNamedAfterItsUID() {
+extension ReconcilerDriver {
+    /// The global Lease's holder, with both watches synced.
+    static func dhcpLeader() -> ReconcilerDriver {
         var agent = ReconcilerDriver.global()
         agent.synced()
         agent.lead()
+        return agent
+    }
+
+    /// The lease keeper of `macvlan` reports `address` leased.
+    mutating func leased(_ address: String, on macvlan: String = "vip-uid-web") {
+        apply(.dhcp(.bound(name: macvlan, address: AgentFixtures.ip(address), server: server, leaseTime: .seconds(120))))
+    }
+}
+
+@Suite("Node agent decisions: DHCP mode")
+struct DHCPDecisionTests {
+    @Test func aServiceAskingForZeroIsServedByADHCPClientOnAMacvlanNamedAfterItsUID() {
+        var agent = ReconcilerDriver.dhcpLeader()
         agent.add(dhcpService("web"))
         #expect(agent.claimed.isEmpty, "no address until the server leases one")
         #expect(agent.dhcpStarts.map(\.name) == ["vip-uid-web"])
@@ -30,9 +43,7 @@ struct DHCPDecisionTests {
     }
 
     @Test func theMacvlanNameAndMACComeFromTheAnnotations() {
-        var agent = ReconcilerDriver.global()
-        agent.synced()
-        agent.lead()
+        var agent = ReconcilerDriver.dhcpLeader()
         agent.add(dhcpService("web", annotations: [DHCPAnnotations.macvlanName: "lan-web", DHCPAnnotations.hardwareAddress: "02:00:5e:10:00:01"]))
         let claim = agent.dhcpStarts.first
         #expect(claim?.name == "lan-web")
@@ -50,9 +61,7 @@ struct DHCPDecisionTests {
     }
 
     @Test func theRememberedAddressMakesTheClientAskForItAgain() {
-        var agent = ReconcilerDriver.global()
-        agent.synced()
-        agent.lead()
+        var agent = ReconcilerDriver.dhcpLeader()
         agent.add(dhcpService("web", annotations: [DHCPAnnotations.requestedIP: "198.51.100.50"]))
         #expect(agent.dhcpStarts.first?.rememberedAddress == F.ip("198.51.100.50"))
     }
@@ -65,22 +74,18 @@ struct DHCPDecisionTests {
     }
 
     @Test func theLeasedAddressIsClaimedOnTheMacvlanWithoutAnotherProbe() {
-        var agent = ReconcilerDriver.global()
-        agent.synced()
-        agent.lead()
+        var agent = ReconcilerDriver.dhcpLeader()
         agent.add(dhcpService("web"))
         _ = agent.take()
-        agent.apply(.dhcp(.bound(name: "vip-uid-web", address: F.ip("198.51.100.50"), server: server, leaseTime: .seconds(120))))
+        agent.leased("198.51.100.50")
         #expect(agent.claims == [AddressClaim(address: F.ip("198.51.100.50"), interface: .named("vip-uid-web"), takeOver: true)])
         #expect(agent.events(reason: "DHCPLeaseObtained").count == 1)
     }
 
     @Test func onceHeldTheStatusShowsTheLeaseAndTheAnnotationsRememberIt() {
-        var agent = ReconcilerDriver.global()
-        agent.synced()
-        agent.lead()
+        var agent = ReconcilerDriver.dhcpLeader()
         agent.add(dhcpService("web"))
-        agent.apply(.dhcp(.bound(name: "vip-uid-web", address: F.ip("198.51.100.50"), server: server, leaseTime: .seconds(120))))
+        agent.leased("198.51.100.50")
         _ = agent.take()
         agent.held("198.51.100.50")
         let writes = agent.statusWrites
@@ -93,11 +98,9 @@ struct DHCPDecisionTests {
     }
 
     @Test func writingTheLeaseBackDoesNotRestartTheClient() {
-        var agent = ReconcilerDriver.global()
-        agent.synced()
-        agent.lead()
+        var agent = ReconcilerDriver.dhcpLeader()
         agent.add(dhcpService("web"))
-        agent.apply(.dhcp(.bound(name: "vip-uid-web", address: F.ip("198.51.100.50"), server: server, leaseTime: .seconds(120))))
+        agent.leased("198.51.100.50")
         agent.held("198.51.100.50")
         _ = agent.take()
         let mac = DHCPRequest.generatedHardwareAddress(uid: "uid-web").description
@@ -115,25 +118,21 @@ struct DHCPDecisionTests {
     }
 
     @Test func aRenewalWithTheSameAddressChangesNothing() {
-        var agent = ReconcilerDriver.global()
-        agent.synced()
-        agent.lead()
+        var agent = ReconcilerDriver.dhcpLeader()
         agent.add(dhcpService("web"))
-        agent.apply(.dhcp(.bound(name: "vip-uid-web", address: F.ip("198.51.100.50"), server: server, leaseTime: .seconds(120))))
+        agent.leased("198.51.100.50")
         _ = agent.take()
-        agent.apply(.dhcp(.bound(name: "vip-uid-web", address: F.ip("198.51.100.50"), server: server, leaseTime: .seconds(120))))
+        agent.leased("198.51.100.50")
         #expect(agent.take().isEmpty)
     }
 
     @Test func aNewAddressOnRenewalMovesTheVIPAndTheStatus() {
-        var agent = ReconcilerDriver.global()
-        agent.synced()
-        agent.lead()
+        var agent = ReconcilerDriver.dhcpLeader()
         agent.add(dhcpService("web"))
-        agent.apply(.dhcp(.bound(name: "vip-uid-web", address: F.ip("198.51.100.50"), server: server, leaseTime: .seconds(120))))
+        agent.leased("198.51.100.50")
         agent.held("198.51.100.50")
         _ = agent.take()
-        agent.apply(.dhcp(.bound(name: "vip-uid-web", address: F.ip("198.51.100.51"), server: server, leaseTime: .seconds(120))))
+        agent.leased("198.51.100.51")
         #expect(agent.withdrawn == [F.ip("198.51.100.50")])
         #expect(agent.claimed == [F.ip("198.51.100.51")])
         #expect(agent.events(reason: "DHCPAddressChanged").count == 1)
@@ -143,11 +142,9 @@ struct DHCPDecisionTests {
     }
 
     @Test func aLostLeaseWithdrawsTheAddressAndWarns() {
-        var agent = ReconcilerDriver.global()
-        agent.synced()
-        agent.lead()
+        var agent = ReconcilerDriver.dhcpLeader()
         agent.add(dhcpService("web"))
-        agent.apply(.dhcp(.bound(name: "vip-uid-web", address: F.ip("198.51.100.50"), server: server, leaseTime: .seconds(120))))
+        agent.leased("198.51.100.50")
         _ = agent.take()
         agent.apply(.dhcp(.lost(name: "vip-uid-web", address: F.ip("198.51.100.50"), reason: "lease expired")))
         #expect(agent.withdrawn == [F.ip("198.51.100.50")])
@@ -156,12 +153,10 @@ struct DHCPDecisionTests {
     }
 
     @Test func deletingTheServiceWithdrawsTheAddressThenStopsTheClient() {
-        var agent = ReconcilerDriver.global()
-        agent.synced()
-        agent.lead()
+        var agent = ReconcilerDriver.dhcpLeader()
         let service = dhcpService("web")
         agent.add(service)
-        agent.apply(.dhcp(.bound(name: "vip-uid-web", address: F.ip("198.51.100.50"), server: server, leaseTime: .seconds(120))))
+        agent.leased("198.51.100.50")
         _ = agent.take()
         agent.delete(service)
         let actions = agent.take()
@@ -169,11 +164,9 @@ struct DHCPDecisionTests {
     }
 
     @Test func losingLeadershipStopsTheClientSoItReleasesTheLease() {
-        var agent = ReconcilerDriver.global()
-        agent.synced()
-        agent.lead()
+        var agent = ReconcilerDriver.dhcpLeader()
         agent.add(dhcpService("web"))
-        agent.apply(.dhcp(.bound(name: "vip-uid-web", address: F.ip("198.51.100.50"), server: server, leaseTime: .seconds(120))))
+        agent.leased("198.51.100.50")
         _ = agent.take()
         agent.follow(holder: "node2")
         #expect(agent.withdrawn == [F.ip("198.51.100.50")])
@@ -192,13 +185,11 @@ struct DHCPDecisionTests {
     }
 
     @Test func servicesNamingTheSameMacvlanShareOneClientAndOneAddress() {
-        var agent = ReconcilerDriver.global()
-        agent.synced()
-        agent.lead()
+        var agent = ReconcilerDriver.dhcpLeader()
         agent.add(dhcpService("a", created: 1, annotations: [DHCPAnnotations.macvlanName: "shared"]))
         agent.add(dhcpService("b", created: 2, annotations: [DHCPAnnotations.macvlanName: "shared"]))
         #expect(agent.dhcpStarts.map(\.name) == ["shared"])
-        agent.apply(.dhcp(.bound(name: "shared", address: F.ip("198.51.100.50"), server: server, leaseTime: .seconds(120))))
+        agent.leased("198.51.100.50", on: "shared")
         _ = agent.take()
         agent.held("198.51.100.50")
         #expect(Set(agent.statusWrites.map(\.0.name)) == ["a", "b"])
@@ -206,11 +197,9 @@ struct DHCPDecisionTests {
     }
 
     @Test func aChangedHostNameRestartsTheClientAskingForTheAddressItHad() {
-        var agent = ReconcilerDriver.global()
-        agent.synced()
-        agent.lead()
+        var agent = ReconcilerDriver.dhcpLeader()
         agent.add(dhcpService("web"))
-        agent.apply(.dhcp(.bound(name: "vip-uid-web", address: F.ip("198.51.100.50"), server: server, leaseTime: .seconds(120))))
+        agent.leased("198.51.100.50")
         _ = agent.take()
         agent.update(dhcpService("web", annotations: [DHCPAnnotations.hostName: "web-lb"]))
         #expect(agent.withdrawn == [F.ip("198.51.100.50")])
@@ -220,9 +209,7 @@ struct DHCPDecisionTests {
     }
 
     @Test func badDHCPAnnotationsAreWarnedAboutOnceAndReplacedByDefaults() {
-        var agent = ReconcilerDriver.global()
-        agent.synced()
-        agent.lead()
+        var agent = ReconcilerDriver.dhcpLeader()
         let service = dhcpService(
             "web", annotations: [DHCPAnnotations.macvlanName: "much-too-long-for-linux", DHCPAnnotations.hardwareAddress: "ff:ff:ff:ff:ff:ff", DHCPAnnotations.reversePathFilter: "7"])
         agent.add(service)
@@ -235,9 +222,7 @@ struct DHCPDecisionTests {
     }
 
     @Test func theBroadcastFlagAndHostNameAreTakenFromTheAnnotations() {
-        var agent = ReconcilerDriver.global()
-        agent.synced()
-        agent.lead()
+        var agent = ReconcilerDriver.dhcpLeader()
         agent.add(dhcpService("web", annotations: [DHCPAnnotations.broadcast: "true", DHCPAnnotations.hostName: "web-lb"]))
         #expect(agent.dhcpStarts.first?.broadcast == true)
         #expect(agent.dhcpStarts.first?.hostName == "web-lb")
@@ -255,23 +240,19 @@ struct DHCPDecisionTests {
     }
 
     @Test func dhcpv6IsStillUnsupportedAndSaysSo() {
-        var agent = ReconcilerDriver.global()
-        agent.synced()
-        agent.lead()
+        var agent = ReconcilerDriver.dhcpLeader()
         agent.add(F.service("web", addresses: "::", annotations: allow))
         #expect(agent.events(reason: "UnsupportedAddress").first?.1.contains("DHCPv6") == true)
         #expect(agent.dhcpStarts.isEmpty)
     }
 
     @Test func aReportFromAClientThatWasStoppedIsIgnored() {
-        var agent = ReconcilerDriver.global()
-        agent.synced()
-        agent.lead()
+        var agent = ReconcilerDriver.dhcpLeader()
         let service = dhcpService("web")
         agent.add(service)
         agent.delete(service)
         _ = agent.take()
-        agent.apply(.dhcp(.bound(name: "vip-uid-web", address: F.ip("198.51.100.50"), server: server, leaseTime: .seconds(120))))
+        agent.leased("198.51.100.50")
         #expect(agent.take().isEmpty)
     }
 }

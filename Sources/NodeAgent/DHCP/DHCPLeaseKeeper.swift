@@ -226,7 +226,7 @@ final class DHCPLeaseKeeper: Sendable {
             let frame = DHCPFrame.encode(
                 message, sourceHardwareAddress: claim.hardwareAddress, destinationHardwareAddress: destinationMAC,
                 source: source, destination: destinationIP)
-            let type = message.options.messageType?.label ?? "unknown"
+            let type = message.options.messageType?.shortName ?? "unknown"
             do {
                 try await driver.send(frame: frame, link: link)
                 metrics.sent(type, state: machine.state.rawValue)
@@ -281,7 +281,7 @@ final class DHCPLeaseKeeper: Sendable {
             metrics.dropped("not-from-server-port")
             return nil
         }
-        metrics.received(received.message.options.messageType?.label ?? "unknown")
+        metrics.received(received.message.options.messageType?.shortName ?? "unknown")
         return (received.message, DHCPPeer(hardwareAddress: received.sourceHardwareAddress, address: received.source))
     }
 
@@ -311,21 +311,5 @@ final class DHCPLeaseKeeper: Sendable {
         }
         await capture.close()
         return conflict
-    }
-}
-
-extension DHCPMessageType {
-    /// The metric label: "discover", "ack", ...
-    var label: String {
-        switch self {
-        case .discover: "discover"
-        case .offer: "offer"
-        case .request: "request"
-        case .decline: "decline"
-        case .ack: "ack"
-        case .nak: "nak"
-        case .release: "release"
-        case .inform: "inform"
-        }
     }
 }
