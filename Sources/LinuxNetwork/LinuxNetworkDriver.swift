@@ -136,11 +136,19 @@ public final class LinuxNetworkDriver: NetworkDriver {
         }
     }
 
-    public func capture(link: Int32, etherType: EtherType) async throws(NetworkDriverError) -> any FrameCapture {
+    public func capture(link: Int32, etherType: EtherType, filter: CaptureFilter) async throws(NetworkDriverError)
+        -> any FrameCapture
+    {
         // Created with protocol 0 so that nothing is queued before bind() limits the socket to one
-        // link; binding with the EtherType then starts delivery of just those frames.
+        // link; binding with the EtherType then starts delivery of just those frames (and, with the filter
+        // attached before, only those it keeps).
         let socket = try namespace.socket(
             domain: AF_PACKET, type: clinuxnet_sock_raw, protocol: 0, purpose: "AF_PACKET capture on #\(link)")
+        if filter == .dhcpClient, clinuxnet_attach_dhcp_client_filter(socket) != 0 {
+            let error = NetworkDriverError.system("setsockopt", "SO_ATTACH_FILTER on the capture of #\(link)")
+            close(socket)
+            throw error
+        }
         var address = sockaddr_ll()
         address.sll_family = UInt16(AF_PACKET)
         address.sll_protocol = etherType.rawValue.bigEndian

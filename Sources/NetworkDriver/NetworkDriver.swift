@@ -28,8 +28,10 @@ public protocol NetworkDriver: Sendable {
     func send(frame: [UInt8], link: Int32) async throws(NetworkDriverError)
 
     /// Starts receiving the frames of one EtherType that arrive on the link (those the host sends itself
-    /// are not included). Frames that arrive before the first `next` call are buffered by the kernel.
-    func capture(link: Int32, etherType: EtherType) async throws(NetworkDriverError) -> any FrameCapture
+    /// are not included) and that `filter` accepts. Frames that arrive before the first `next` call are buffered
+    /// by the kernel.
+    func capture(link: Int32, etherType: EtherType, filter: CaptureFilter) async throws(NetworkDriverError)
+        -> any FrameCapture
 
     /// The kernel's address notifications (added, removed, or "some were lost, read everything again") for
     /// as long as the stream is iterated. One consumer per call.
@@ -55,6 +57,39 @@ public protocol NetworkDriver: Sendable {
     /// route back to their source goes through the parent). The kernel applies the larger of this and
     /// net.ipv4.conf.all.rp_filter.
     func setReversePathFilter(_ mode: Int, link: Int32) async throws(NetworkDriverError)
+}
+
+extension NetworkDriver {
+    /// Every frame of the EtherType.
+    public func capture(link: Int32, etherType: EtherType) async throws(NetworkDriverError) -> any FrameCapture {
+        try await capture(link: link, etherType: etherType, filter: .all)
+    }
+}
+
+/// Which frames of its EtherType a capture keeps. A driver applies it where the frames arrive (the Linux driver
+/// in the kernel, as a socket filter), so what is dropped is never copied to the agent: a DHCP macvlan also
+/// carries all of its Service's traffic, which the lease's socket must not have to read.
+public enum CaptureFilter: Sendable, Hashable {
+    case all
+    /// IPv4 UDP datagrams to port 68 (a DHCP client's), first fragments or unfragmented only.
+    case dhcpClient
+
+    /// The filter's meaning over a whole Ethernet frame, for drivers that filter in the process (and to check
+    /// those that do not against).
+    public func accepts(_ frame: [UInt8]) -> Bool {
+        switch self {
+        case .all:
+            return true
+        case .dhcpClient:
+            // Ethernet (14) + IPv4 with its header length in the low nibble of byte 14.
+            guard frame.count >= 34, frame[12] == 0x08, frame[13] == 0x00, frame[23] == 17 else { return false }
+            let fragmentOffset = (UInt16(frame[20]) << 8 | UInt16(frame[21])) & 0x1FFF
+            guard fragmentOffset == 0 else { return false }
+            let portOffset = 14 + Int(frame[14] & 0x0F) * 4 + 2
+            guard frame.count >= portOffset + 2 else { return false }
+            return UInt16(frame[portOffset]) << 8 | UInt16(frame[portOffset + 1]) == 68
+        }
+    }
 }
 
 /// Frames received on one link; `close()` it when done (it is also closed when released).

@@ -169,7 +169,9 @@ final class InMemoryNetworkDriver: NetworkDriver {
         }
     }
 
-    func capture(link: Int32, etherType: EtherType) async throws(NetworkDriverError) -> any FrameCapture {
+    func capture(link: Int32, etherType: EtherType, filter: CaptureFilter) async throws(NetworkDriverError)
+        -> any FrameCapture
+    {
         try state.withLock { state throws(NetworkDriverError) in
             try state.enter(.capture)
             guard state.links.contains(where: { $0.index == link }) else {
@@ -177,7 +179,7 @@ final class InMemoryNetworkDriver: NetworkDriver {
             }
             let id = state.identifier()
             let capture = InMemoryFrameCapture(
-                link: link, etherType: etherType, clock: clock,
+                link: link, etherType: etherType, filter: filter, clock: clock,
                 receive: { [weak self] () throws(NetworkDriverError) in
                     try self?.state.withLock { state throws(NetworkDriverError) in try state.enter(.receive) }
                 },
@@ -377,7 +379,9 @@ final class InMemoryNetworkDriver: NetworkDriver {
     func deliver(_ frame: [UInt8], on link: Int32) -> Int {
         let etherType = frame.count >= 14 ? EtherType(rawValue: UInt16(frame[12]) << 8 | UInt16(frame[13])) : nil
         let captures = state.withLock { state in
-            state.captures.values.filter { $0.link == link && (etherType == nil || $0.etherType == etherType) }
+            state.captures.values.filter {
+                $0.link == link && (etherType == nil || $0.etherType == etherType) && $0.filter.accepts(frame)
+            }
         }
         return captures.count(where: { $0.enqueue(frame) })
     }
@@ -427,17 +431,19 @@ final class InMemoryFrameCapture: FrameCapture {
 
     let link: Int32
     let etherType: EtherType
+    let filter: CaptureFilter
     private let clock: ClientClock
     private let receive: @Sendable () throws(NetworkDriverError) -> Void
     private let closed: @Sendable () -> Void
     private let state = Mutex(State())
 
     fileprivate init(
-        link: Int32, etherType: EtherType, clock: ClientClock,
+        link: Int32, etherType: EtherType, filter: CaptureFilter, clock: ClientClock,
         receive: @escaping @Sendable () throws(NetworkDriverError) -> Void, closed: @escaping @Sendable () -> Void
     ) {
         self.link = link
         self.etherType = etherType
+        self.filter = filter
         self.clock = clock
         self.receive = receive
         self.closed = closed

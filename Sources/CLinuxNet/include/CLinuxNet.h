@@ -16,4 +16,9 @@ static const int clinuxnet_msg_dontwait = MSG_DONTWAIT;
 
 int clinuxnet_socket_in_namespace(int namespace_fd, int domain, int type, int protocol);
 
+/// Attaches a classic BPF program to an AF_PACKET socket that keeps only IPv4 UDP datagrams to port 68 (not
+/// later fragments), so a DHCP client's socket on a busy macvlan is not handed every packet of the traffic it
+/// carries. 0, or -1 with errno.
+int clinuxnet_attach_dhcp_client_filter(int fd);
+
 #endif

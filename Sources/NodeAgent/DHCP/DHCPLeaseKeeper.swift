@@ -133,7 +133,8 @@ final class DHCPLeaseKeeper: Sendable {
     private func exchange(on link: NetworkLink) async {
         let capture: any FrameCapture
         do {
-            capture = try await driver.capture(link: link.index, etherType: .ipv4)
+            // Only DHCP client traffic: the macvlan also carries everything sent to the Service's address.
+            capture = try await driver.capture(link: link.index, etherType: .ipv4, filter: .dhcpClient)
         } catch {
             report(.failed(name: claim.name, reason: "cannot open a socket on \(claim.name): \(error)"))
             await stopBell.wait()
