@@ -47,6 +47,9 @@ public final class LabProcess: Sendable, CustomStringConvertible {
     public let arguments: [String]
     public let stdoutURL: URL
     public let stderrURL: URL
+    /// The directory holding the output files when it belongs to this process alone (`ChildProcess`), so
+    /// that removing the files can remove it too; nil for a lab's processes, whose files live in the lab's.
+    let privateDirectory: URL?
 
     private struct Waiter {
         var continuation: CheckedContinuation<ExitStatus?, Never>?
@@ -60,13 +63,18 @@ public final class LabProcess: Sendable, CustomStringConvertible {
     }
 
     private let state = Mutex(State())
+    /// Signalled by the reaper once the exit is marked, for callers that have no async context and must block.
+    private let exited = DispatchSemaphore(value: 0)
 
-    private init(name: String, pid: Int32, arguments: [String], stdoutURL: URL, stderrURL: URL) {
+    private init(
+        name: String, pid: Int32, arguments: [String], stdoutURL: URL, stderrURL: URL, privateDirectory: URL?
+    ) {
         self.name = name
         self.pid = pid
         self.arguments = arguments
         self.stdoutURL = stdoutURL
         self.stderrURL = stderrURL
+        self.privateDirectory = privateDirectory
     }
 
     public var description: String { "\(name) (pid \(pid))" }
@@ -74,7 +82,7 @@ public final class LabProcess: Sendable, CustomStringConvertible {
     /// Starts `executable` with `arguments` (argv[0] excluded) and exactly `environment`.
     static func launch(
         name: String, executable: String, arguments: [String], environment: [String: String],
-        stdoutURL: URL, stderrURL: URL
+        stdoutURL: URL, stderrURL: URL, privateDirectory: URL? = nil
     ) throws -> LabProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -113,7 +121,8 @@ public final class LabProcess: Sendable, CustomStringConvertible {
                 "\(executable) \(arguments.joined(separator: " ")): \(String(cString: strerror(result)))")
         }
         let process = LabProcess(
-            name: name, pid: pid, arguments: [executable] + arguments, stdoutURL: stdoutURL, stderrURL: stderrURL)
+            name: name, pid: pid, arguments: [executable] + arguments, stdoutURL: stdoutURL, stderrURL: stderrURL,
+            privateDirectory: privateDirectory)
         let reaper = Thread { process.reap() }
         reaper.name = "NetworkLab reaper \(pid)"
         reaper.start()
@@ -151,6 +160,7 @@ public final class LabProcess: Sendable, CustomStringConvertible {
             return waiters
         }
         for waiter in waiters { waiter.resume(returning: status) }
+        exited.signal()
     }
 
     /// nil while it runs.
@@ -176,6 +186,19 @@ public final class LabProcess: Sendable, CustomStringConvertible {
             defer { group.cancelAll() }
             return await group.next() ?? nil
         }
+    }
+
+    /// Blocks the calling thread until the exit; nil after `timeout`. Only for code that has no async context
+    /// (static initialisers, enabling conditions, synchronous tests).
+    public func waitForExitBlocking(timeout: Duration) -> ExitStatus? {
+        if let status = exitStatus { return status }
+        // Clamped to a day, far beyond any caller's need, so the nanosecond count cannot overflow.
+        let (seconds, attoseconds) = min(max(timeout, .zero), .seconds(86_400)).components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        guard exited.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success else { return exitStatus }
+        // One signal wakes one thread: hand it on, so every other blocked caller wakes as well.
+        exited.signal()
+        return exitStatus
     }
 
     /// Waits for the exit whatever happens to the waiting task: teardown must not stop waiting because the test

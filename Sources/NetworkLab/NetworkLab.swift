@@ -73,26 +73,11 @@ public final class NetworkLab: Sendable {
 
     /// For the availability probe only, which runs before any async context exists.
     private static func runBlocking(_ arguments: [String]) -> CommandResult {
-        let directory = FileManager.default.temporaryDirectory
-        let stem = "networklab-probe-\(randomSuffix())"
-        let out = directory.appendingPathComponent(stem + ".out")
-        let err = directory.appendingPathComponent(stem + ".err")
-        defer {
-            try? FileManager.default.removeItem(at: out)
-            try? FileManager.default.removeItem(at: err)
+        do {
+            return try ChildProcess.runBlocking(arguments, environment: ["PATH": searchPath], timeout: .seconds(30))
+        } catch {
+            return CommandResult(arguments: arguments, status: .exited(-1), stdout: "", stderr: "\(error)")
         }
-        guard let first = arguments.first,
-            let process = try? LabProcess.launch(
-                name: "probe", executable: first, arguments: Array(arguments.dropFirst()),
-                environment: ["PATH": searchPath], stdoutURL: out, stderrURL: err)
-        else {
-            return CommandResult(arguments: arguments, status: .exited(-1), stdout: "", stderr: "could not start")
-        }
-        // No async context here (a static initialiser), and the probe takes milliseconds: poll.
-        while process.isRunning { usleep(1_000) }
-        return CommandResult(
-            arguments: arguments, status: process.exitStatus ?? .exited(-1), stdout: process.stdout,
-            stderr: process.stderr)
     }
 
     // MARK: Lifetime

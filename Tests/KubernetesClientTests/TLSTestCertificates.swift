@@ -1,4 +1,5 @@
 import Foundation
+import NetworkLab
 
 /// Throwaway PKI for the TLS tests, made with the `openssl` CLI in a test's temporary directory: real
 /// certificates, so the client's NIOSSL setup is exercised exactly as against a kube-apiserver.
@@ -95,19 +96,9 @@ struct TLSTestCertificates {
 
     /// Runs openssl to completion; its output is only kept to explain a failure.
     private static func run(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: openssl)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read to the end before waiting, so a chatty openssl cannot block on a full pipe.
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw OpenSSLFailed(arguments: arguments, status: process.terminationStatus, output: text)
+        let result = try ChildProcess.runBlocking([openssl] + arguments)
+        guard result.succeeded else {
+            throw OpenSSLFailed(arguments: arguments, status: result.status.code, output: result.stderr + result.stdout)
         }
     }
 }

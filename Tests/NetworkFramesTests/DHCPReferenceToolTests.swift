@@ -1,6 +1,7 @@
 import Foundation
 import NetworkAddresses
 import NetworkFrames
+import NetworkLab
 import Testing
 
 /// Where tcpdump is installed, if it is.
@@ -50,17 +51,9 @@ struct DHCPReferenceToolTests {
         let file = directory.appendingPathComponent("dhcp.pcap")
         try Data(pcap(frames)).write(to: file)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tcpdumpPath ?? "tcpdump")
-        process.arguments = ["-r", file.path, "-vv", "-n"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = Pipe()
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "tcpdump exited with \(process.terminationStatus)")
-        return String(decoding: data, as: UTF8.self)
+        let result = try ChildProcess.runBlocking([tcpdumpPath ?? "tcpdump", "-r", file.path, "-vv", "-n"])
+        try #require(result.succeeded, "tcpdump: \(result)")
+        return result.stdout
     }
 
     /// Global header (little-endian magic, version 2.4, snaplen 65535, link type 1), then per frame

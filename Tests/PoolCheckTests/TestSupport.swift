@@ -1,13 +1,7 @@
 import Foundation
+import NetworkLab
 import PoolCheck
-import Synchronization
 import Testing
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// Reads `text`, failing the test (not crashing) when it is not accepted.
 func read(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> ConfigMapFile {
@@ -125,51 +119,11 @@ struct ProcessTimedOut: Error, CustomStringConvertible {
 
 /// Runs `executable` to completion, or kills it after `seconds` so a hung child cannot hang the test run.
 func runProcess(_ executable: URL, _ arguments: [String], seconds: Int = 60) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.standardInput = FileHandle.nullDevice
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    let exited = DispatchSemaphore(value: 0)
-    process.terminationHandler = { _ in exited.signal() }
-    try process.run()
-    // Both pipes are drained while the child runs: a child blocked on a full pipe would never exit.
-    let outputReader = PipeReader(output.fileHandleForReading)
-    let errorReader = PipeReader(errors.fileHandleForReading)
-    if exited.wait(timeout: .now() + .seconds(seconds)) == .timedOut {
-        process.terminate()
-        if exited.wait(timeout: .now() + .seconds(5)) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            _ = exited.wait(timeout: .now() + .seconds(5))
-        }
+    let result: CommandResult
+    do {
+        result = try ChildProcess.runBlocking([executable.path] + arguments, timeout: .seconds(seconds))
+    } catch NetworkLabError.timedOut {
         throw ProcessTimedOut(seconds: seconds)
     }
-    // The pipes close when the child exits, unless it left a process behind holding them.
-    guard let standardOutput = outputReader.text(waitingAtMost: 10),
-        let standardError = errorReader.text(waitingAtMost: 10)
-    else { throw ProcessTimedOut(seconds: seconds) }
-    return ProcessResult(
-        status: process.terminationStatus, standardOutput: standardOutput, standardError: standardError)
-}
-
-/// Reads a pipe to its end on a thread of its own, so that waiting for the child never blocks reading.
-private final class PipeReader: Sendable {
-    private let data = Mutex<Data?>(nil)
-    private let finished = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            let bytes = handle.readDataToEndOfFile()
-            data.withLock { $0 = bytes }
-            finished.signal()
-        }
-    }
-
-    func text(waitingAtMost seconds: Int) -> String? {
-        guard finished.wait(timeout: .now() + .seconds(seconds)) == .success else { return nil }
-        return data.withLock { $0 }.map { String(decoding: $0, as: UTF8.self) }
-    }
+    return ProcessResult(status: result.status.code, standardOutput: result.stdout, standardError: result.stderr)
 }

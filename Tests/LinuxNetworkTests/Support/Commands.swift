@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import NetworkLab
 
 /// The output of a finished command.
 struct CommandResult {
@@ -23,73 +24,43 @@ enum Commands {
             .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// Runs a command to completion; output is small (ip, sysctl), so reading it after exit is safe.
+    /// Runs a command to completion (killing it after a minute, a safety net only).
     @discardableResult
     static func run(_ arguments: [String], check: Bool = true) async throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path(of: arguments[0]) ?? arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let output = Pipe()
-        let errorOutput = Pipe()
-        process.standardOutput = output
-        process.standardError = errorOutput
-        process.standardInput = FileHandle.nullDevice
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        let result = CommandResult(
-            status: process.terminationStatus,
-            output: String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-            errorOutput: String(decoding: errorOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        let finished = try await ChildProcess.run(resolved(arguments))
+        let result = CommandResult(status: finished.status.code, output: finished.stdout, errorOutput: finished.stderr)
         if check, result.status != 0 { throw CommandFailed(command: arguments, result: result) }
         return result
     }
 
     /// Same, for a check that must finish before any test runs (the suites' enabling condition).
     static func runSynchronously(_ arguments: [String]) -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path(of: arguments[0]) ?? arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return -1
-        }
-        process.waitUntilExit()
-        return process.terminationStatus
+        (try? ChildProcess.runBlocking(resolved(arguments), timeout: .seconds(30)))?.status.code ?? -1
+    }
+
+    /// `arguments` with the tool replaced by its path from `path(of:)`, when found there.
+    fileprivate static func resolved(_ arguments: [String]) -> [String] {
+        guard let tool = arguments.first, let path = path(of: tool) else { return arguments }
+        return [path] + arguments.dropFirst()
     }
 }
 
 /// A long-running helper process (tcpdump, arping) that is killed by its PID in every outcome.
 ///
-/// SIGKILL because children of the test process inherit its blocked signal mask, so SIGTERM would
-/// be ignored; tcpdump's `-U` output is flushed per packet, so nothing captured is lost.
-final class BackgroundProcess: @unchecked Sendable {
-    private let process = Process()
+/// SIGKILL rather than SIGTERM because nothing it has to say is lost: tcpdump's `-U` output is flushed
+/// per packet.
+final class BackgroundProcess: Sendable {
+    private let process: LabProcess
     let errorFile: URL
 
+    /// Standard error goes to `errorFile`, standard output nowhere.
     init(_ arguments: [String], errorFile: URL) throws {
         self.errorFile = errorFile
-        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Commands.path(of: arguments[0]) ?? arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: errorFile)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess.start(
+            Commands.resolved(arguments), standardOutput: URL(fileURLWithPath: "/dev/null"), standardError: errorFile)
     }
 
-    var errorOutput: String {
-        (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
-    }
+    var errorOutput: String { process.stderr }
 
     var isRunning: Bool { process.isRunning }
 
@@ -99,7 +70,7 @@ final class BackgroundProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while !errorOutput.contains(text) {
             guard ContinuousClock.now < deadline, process.isRunning else {
-                throw WaitFailed(what: "\"\(text)\" from \(process.executableURL?.lastPathComponent ?? "process"): \(errorOutput)")
+                throw WaitFailed(what: "\"\(text)\" from \(process): \(errorOutput)")
             }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -107,16 +78,14 @@ final class BackgroundProcess: @unchecked Sendable {
 
     /// Waits for the process to exit by itself, up to `timeout`.
     func waitForExit(timeout: Duration) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else { throw WaitFailed(what: "exit of \(process.processIdentifier)") }
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        guard await process.waitForExit(timeout: timeout) != nil else { throw WaitFailed(what: "exit of \(process)") }
     }
 
+    /// Kills it (and whatever it forked) and waits for the exit. Synchronous, for `defer`: the exit follows
+    /// SIGKILL at once.
     func kill() {
-        if process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.signal(SIGKILL)
+        while process.waitForExitBlocking(timeout: .seconds(60)) == nil {}
     }
 }
 
