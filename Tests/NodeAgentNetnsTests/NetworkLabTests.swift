@@ -101,3 +101,48 @@ final class RecordedNamespace: Sendable {
     func set(_ name: String) { value.withLock { $0 = name } }
     func get() -> String? { value.withLock { $0 } }
 }
+
+/// `ChildProcess`: programs outside any lab, without Foundation's `Process` (no root needed).
+@Suite("ChildProcess")
+struct ChildProcessTests {
+    @Test("run returns the status and both outputs, and leaves no files behind")
+    func runReturnsStatusAndOutput() async throws {
+        let result = try await ChildProcess.run(["sh", "-c", "echo out; echo err >&2; exit 3"])
+        #expect(result.status == .exited(3))
+        #expect(result.stdout == "out\n")
+        #expect(result.stderr == "err\n")
+    }
+
+    @Test("a program that outlives its timeout is killed and reported")
+    func runKillsAfterTheTimeout() async throws {
+        let start = ContinuousClock.now
+        await #expect(throws: NetworkLabError.self) {
+            _ = try await ChildProcess.run(["sleep", "30"], timeout: .milliseconds(200))
+        }
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+
+    @Test("runBlocking works without an async context")
+    func runBlockingWorks() throws {
+        let result = try ChildProcess.runBlocking(["sh", "-c", "printf hello"])
+        #expect(result.succeeded)
+        #expect(result.stdout == "hello")
+    }
+
+    @Test("removeFiles deletes a started program's private directory")
+    func removeFilesDeletesTheDirectory() async throws {
+        let process = try ChildProcess.start(["true"])
+        _ = await process.exit()
+        let directory = process.stdoutURL.deletingLastPathComponent()
+        #expect(FileManager.default.fileExists(atPath: directory.path))
+        ChildProcess.removeFiles(of: process)
+        #expect(!FileManager.default.fileExists(atPath: directory.path))
+    }
+
+    @Test("an unknown program is an error, not a crash")
+    func unknownProgram() async {
+        await #expect(throws: NetworkLabError.self) {
+            _ = try await ChildProcess.run(["no-such-program-kube-vip"])
+        }
+    }
+}
