@@ -40,6 +40,8 @@ struct DHCPModeNetnsTests {
             let uid = try #require(try await lab.jsonpath("service", "nginx-dhcp", namespace: "default", "{.metadata.uid}"))
             let macvlan = "vip-" + uid.prefix(8)
             #expect(try await Self.nodes(withLink: macvlan, in: lab) == [holder.name], "only the Lease holder runs a client")
+            let filter = try await lab.lab.run(in: holder, ["cat", "/proc/sys/net/ipv4/conf/\(macvlan)/rp_filter"])
+            #expect(filter.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "rp_filter: \(filter)")
 
             #expect(try await lab.clientPing(address, timeoutSeconds: 2))
             // The holder answers: from the macvlan (its announcements) or from its parent interface, whose kernel
