@@ -216,6 +216,36 @@ struct DHCPModeNetnsTests {
         }
     }
 
+    @Test("the host name, the client identifier and the broadcast flag reach the server as annotated")
+    func optionsReachTheServer() async throws {
+        try await withAgentLab(nodeCount: 1, extraHosts: [Self.server]) { lab in
+            let host = try lab.lab.host("dhcp")
+            let dnsmasq = try await DnsmasqServer.start(in: lab.lab, host: host)
+            let capture = try await lab.lab.start(
+                in: host, ["tcpdump", "-l", "--immediate-mode", "-n", "-i", "eth0", "udp", "port", "68"],
+                readyWhen: "listening on")
+            try lab.startManagers()
+            try await lab.apply(
+                Self.serviceManifest(
+                    name: "web",
+                    annotations: ["kube-vip.io/loadbalancerHostname": "web-lb", "kube-vip.io/dhcp-broadcast": "true"]))
+            try await lab.apply(NodeAgentLab.endpointSliceManifest(service: "web", nodeName: "node1"))
+            let address = try await Self.leasedAddress(of: "web", in: lab)
+            let hwaddr = try #require(try await Self.annotation("hwaddr", of: "web", in: lab)).lowercased()
+            let lease = try #require(dnsmasq.lease(for: hwaddr), "\(dnsmasq.leases())")
+            #expect(lease.address == address)
+            #expect(lease.hostname == "web-lb")
+            #expect(lease.clientID == "01:\(hwaddr)", "type 1 + the MAC, not the host name")
+            // With the broadcast flag the server answers to 255.255.255.255, not to the offered address.
+            _ = try await eventually("a broadcast reply on the wire", within: .seconds(5)) {
+                capture.stdout.contains("198.51.100.2.67 > 255.255.255.255.68") ? true : nil
+            } diagnostics: {
+                capture.stdout
+            }
+            #expect(!capture.stdout.contains("198.51.100.2.67 > \(address).68"), "\(capture.stdout)")
+        }
+    }
+
     @Test("a remembered address the server refuses (NAK) is given up for a new lease")
     func nakLeadsToANewLease() async throws {
         try await withAgentLab(nodeCount: 1, extraHosts: [Self.server]) { lab in
