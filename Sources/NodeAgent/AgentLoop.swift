@@ -247,6 +247,10 @@ final class AgentLoop {
             return
         case .removed(let removed):
             guard let running = advertisers[removed.address] else { return }
+            // A DHCP address goes when its macvlan is deleted; the keeper then makes the macvlan again.
+            if case .named(let name) = advertiserClaims[running.id]?.interface, let keeper = keepers[name] {
+                keeper.keeper.linkMayBeGone()
+            }
             await running.advertiser.addressRemoved()
         case .overrun:
             logger.notice("address notifications were lost; checking every held address")

@@ -527,7 +527,14 @@ extension AgentReconciler {
         case .bound(let name, let address, let server, let leaseTime):
             guard var state = dhcpClients[name] else { return [] }
             let previous = state.address
-            guard previous != address else { return [] }
+            guard previous != address else {
+                // A renewal; it also ends whatever problem was reported (a socket set up again).
+                if state.problem != nil {
+                    state.problem = nil
+                    dhcpClients[name] = state
+                }
+                return []
+            }
             var actions: [AgentAction] = []
             if let previous, claims[previous]?.claim.interface == .named(name) {
                 claims[previous] = nil

@@ -246,6 +246,34 @@ struct DHCPModeNetnsTests {
         }
     }
 
+    @Test("a macvlan deleted by hand is made again and its lease confirmed; the address comes back")
+    func deletedMacvlanComesBack() async throws {
+        try await withAgentLab(nodeCount: 1, extraHosts: [Self.server]) { lab in
+            let dnsmasq = try await DnsmasqServer.start(in: lab.lab, host: try lab.lab.host("dhcp"))
+            let node = try #require(lab.node(named: "node1"))
+            try lab.startManagers()
+            try await Self.exposeNginx(in: lab)
+            let address = try await Self.leasedAddress(of: "nginx-dhcp", in: lab)
+            _ = try await lab.waitForSingleHolder(of: address, device: nil)
+            let uid = try #require(try await lab.jsonpath("service", "nginx-dhcp", namespace: "default", "{.metadata.uid}"))
+            let macvlan = "vip-" + uid.prefix(8)
+
+            let deleted = ContinuousClock.now
+            try await lab.lab.ip("-n", node.namespace, "link", "del", macvlan)
+            _ = try await eventually("the macvlan and \(address) to be back", within: .seconds(20)) {
+                let macvlans = try await Self.nodes(withLink: macvlan, in: lab)
+                let holders = try await lab.holders(of: address, device: nil)
+                return macvlans == [node.name] && holders == [node] ? true : nil
+            } diagnostics: {
+                dnsmasq.log() + "\n" + (await lab.diagnostics())
+            }
+            reportTiming("DHCP: macvlan deleted by hand → back with its address \(milliseconds(since: deleted)) ms")
+            #expect(dnsmasq.logLines(containing: "DHCPACK(eth0) \(address)").count >= 2, "confirmed again")
+            #expect(dnsmasq.logLines(containing: "DHCPRELEASE").isEmpty, "the lease was kept")
+            #expect(try await lab.clientPing(address, timeoutSeconds: 2))
+        }
+    }
+
     @Test("a remembered address the server refuses (NAK) is given up for a new lease")
     func nakLeadsToANewLease() async throws {
         try await withAgentLab(nodeCount: 1, extraHosts: [Self.server]) { lab in

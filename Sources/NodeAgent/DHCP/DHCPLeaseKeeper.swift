@@ -4,6 +4,7 @@ import Logging
 import NetworkAddresses
 import NetworkDriver
 import NetworkFrames
+import Synchronization
 
 /// The socket layer of one DHCP lease: creates the macvlan, runs the `DHCPClientMachine` over raw frames on it,
 /// checks an acknowledged address with ARP before using it, and reports the lease to the agent's loop.
@@ -21,7 +22,10 @@ final class DHCPLeaseKeeper: Sendable {
     private let report: @Sendable (DHCPEvent) -> Void
     /// How long to wait before trying again after the macvlan or its socket could not be set up.
     private let retryPeriod: Duration
+    /// `stop()` was called: the authority; the bell only wakes whoever waits.
+    private let stopRequested = Mutex(false)
     private let stopBell = Doorbell()
+    private let linkCheckBell = Doorbell()
 
     init(
         claim: DHCPClaim, driver: any NetworkDriver, clock: ClientClock, metrics: DHCPMetrics, retryPeriod: Duration = .seconds(5),
@@ -38,18 +42,43 @@ final class DHCPLeaseKeeper: Sendable {
 
     /// Ends `run()`: releases the lease and deletes the macvlan.
     func stop() {
+        stopRequested.withLock { $0 = true }
         stopBell.ring()
     }
 
-    /// Runs until `stop()` (or cancellation, which skips nothing but the RELEASE's wait for nothing).
+    private var isStopRequested: Bool { stopRequested.withLock { $0 } }
+
+    /// Something suggests the macvlan is gone (its address was removed): the keeper checks, and makes it again.
+    /// A deleted link does not fail the socket (the kernel reports it like a link that went down), so this is
+    /// how the keeper hears of it.
+    func linkMayBeGone() {
+        linkCheckBell.ring()
+    }
+
+    /// Runs until `stop()` (or cancellation). A macvlan deleted from under it (its socket fails) is made again
+    /// and the lease confirmed with INIT-REBOOT; its address stays claimed meanwhile, and its advertiser puts it
+    /// back on the new link.
     func run() async {
-        guard let link = await setUp() else { return }
-        await exchange(on: link)
-        do {
-            try await driver.deleteLink(link.index)
-            logger.debug("deleted macvlan \(claim.name)")
-        } catch {
-            logger.warning("cannot delete macvlan \(claim.name): \(error)")
+        var remembered = claim.rememberedAddress
+        while let link = await setUp() {
+            switch await exchange(on: link, rememberedAddress: remembered) {
+            case .stopped:
+                do {
+                    try await driver.deleteLink(link.index)
+                    logger.debug("deleted macvlan \(claim.name)")
+                } catch {
+                    logger.warning("cannot delete macvlan \(claim.name): \(error)")
+                }
+                return
+            case .socketFailed(let held):
+                remembered = held ?? remembered
+                if await stopped(within: retryPeriod) {
+                    try? await driver.deleteLink(link.index)
+                    return
+                }
+            case .linkGone(let held):
+                remembered = held ?? remembered
+            }
         }
     }
 
@@ -99,52 +128,54 @@ final class DHCPLeaseKeeper: Sendable {
         }
     }
 
-    /// True when `stop()` came first.
+    /// Waits `duration` unless `stop()` comes first; true when it did.
     private func stopped(within duration: Duration) async -> Bool {
+        guard !isStopRequested else { return true }
         let bell = stopBell
         let clock = self.clock
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await bell.wait()
-                return true
-            }
-            group.addTask {
-                try? await clock.sleep(for: duration)
-                return false
-            }
-            let first = await group.next() ?? true
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await bell.wait() }
+            group.addTask { try? await clock.sleep(for: duration) }
+            await group.next()
             group.cancelAll()
-            if first { return true }
-            // Keep a ring that raced the timer for the next wait.
-            return false
         }
+        return isStopRequested
     }
 
     // MARK: - The exchange
+
+    private enum ExchangeEnd {
+        case stopped
+        /// The socket failed, holding this address if any: set up again after a pause.
+        case socketFailed(held: IPAddress?)
+        /// The macvlan was deleted from under the keeper: set it up again at once.
+        case linkGone(held: IPAddress?)
+    }
 
     private enum Input: Sendable {
         case frame([UInt8])
         case timer(generation: Int)
         case probed(IPAddress, conflict: MACAddress?)
         case captureFailed(String)
+        case checkLink
         case stop
     }
 
-    private func exchange(on link: NetworkLink) async {
+    private func exchange(on link: NetworkLink, rememberedAddress: IPAddress?) async -> ExchangeEnd {
         let capture: any FrameCapture
         do {
             // Only DHCP client traffic: the macvlan also carries everything sent to the Service's address.
             capture = try await driver.capture(link: link.index, etherType: .ipv4, filter: .dhcpClient)
         } catch {
             report(.failed(name: claim.name, reason: "cannot open a socket on \(claim.name): \(error)"))
-            await stopBell.wait()
-            return
+            return .socketFailed(held: nil)
         }
         let configuration = DHCPClientConfiguration(
             hardwareAddress: claim.hardwareAddress, hostName: claim.hostName, broadcast: claim.broadcast,
-            rememberedAddress: claim.rememberedAddress)
+            rememberedAddress: rememberedAddress)
         var machine = DHCPClientMachine(configuration: configuration, seed: UInt64.random(in: .min ... .max))
         let (inputs, input) = AsyncStream.makeStream(of: Input.self)
+        var end = ExchangeEnd.stopped
         await withDiscardingTaskGroup { group in
             group.addTask {
                 // Frames are read by their own task so that timers and the stop request never wait behind a read.
@@ -160,7 +191,15 @@ final class DHCPLeaseKeeper: Sendable {
             let bell = stopBell
             group.addTask {
                 await bell.wait()
-                input.yield(.stop)
+                if self.isStopRequested { input.yield(.stop) }
+            }
+            let linkCheck = linkCheckBell
+            linkCheck.reset()
+            group.addTask {
+                while !Task.isCancelled {
+                    await linkCheck.wait()
+                    if !Task.isCancelled { input.yield(.checkLink) }
+                }
             }
             var generation = 0
             var armed: Duration?
@@ -202,7 +241,18 @@ final class DHCPLeaseKeeper: Sendable {
                     }
                     await apply(machine.handle(.probeResult(address, conflict: conflict), now: clock.now), group: &group)
                 case .captureFailed(let reason):
+                    // No RELEASE: the lease is still this Service's, and the next socket confirms it.
+                    logger.warning("\(claim.name): its socket failed (\(reason)); setting the macvlan up again")
                     report(.failed(name: claim.name, reason: "the socket on \(claim.name) failed: \(reason)"))
+                    end = .socketFailed(held: held)
+                    input.finish()
+                case .checkLink:
+                    guard let links = try? await driver.links(), !links.contains(where: { $0.index == link.index }) else {
+                        continue
+                    }
+                    logger.warning("\(claim.name) was deleted; setting it up again")
+                    end = .linkGone(held: held)
+                    input.finish()
                 case .stop:
                     await apply(machine.handle(.release, now: clock.now), group: &group)
                     input.finish()
@@ -211,6 +261,7 @@ final class DHCPLeaseKeeper: Sendable {
             group.cancelAll()
         }
         await capture.close()
+        return end
     }
 
     private func perform(
