@@ -68,7 +68,7 @@ struct DHCPLeaseKeeperTests {
     /// only matters when the whole suite keeps both cooperative threads busy with CPU-bound tests for a while.
     private func run(
         server: FakeDHCPServer, driver: InMemoryNetworkDriver, metrics: CountingMetricsFactory = CountingMetricsFactory(),
-        until: @escaping @Sendable ([DHCPEvent]) -> Bool
+        retryPeriod: Duration = .milliseconds(50), until: @escaping @Sendable ([DHCPEvent]) -> Bool
     ) async throws -> [DHCPEvent] {
         driver.addNeighbor { frame, link in server.answer(frame, link: link) }
         let log = EventLog()
@@ -76,7 +76,7 @@ struct DHCPLeaseKeeperTests {
         logger.logLevel = .critical
         let keeper = DHCPLeaseKeeper(
             claim: Self.claim, driver: driver, clock: .continuous, metrics: DHCPMetrics(factory: metrics),
-            retryPeriod: .milliseconds(50), logger: logger
+            retryPeriod: retryPeriod, logger: logger
         ) { event in log.events.withLock { $0.append(event) } }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await keeper.run() }
@@ -156,6 +156,20 @@ struct DHCPLeaseKeeperTests {
         #expect(events.contains { if case .failed = $0 { true } else { false } })
         #expect(Self.bound(events))
         #expect(driver.calls(.createMacvlan) == 3)
+    }
+
+    @Test func stoppingWhileTheMacvlanCannotBeMadeEndsTheKeeperAtOnce() async throws {
+        let driver = driver()
+        driver.fail(.createMacvlan, times: nil)
+        let start = ContinuousClock.now
+        let events = try await run(
+            server: FakeDHCPServer(offering: IPAddress(ipv4: 0xC633_6432)), driver: driver, retryPeriod: .seconds(3600)
+        ) {
+            $0.contains { if case .failed = $0 { true } else { false } }
+        }
+        #expect(events.count == 1)
+        #expect(ContinuousClock.now - start < .seconds(30), "run() ended without waiting out the hour")
+        #expect(driver.createdMacvlans.isEmpty)
     }
 
     @Test func anAddressLeftOnAnAdoptedMacvlanIsRemoved() async throws {
