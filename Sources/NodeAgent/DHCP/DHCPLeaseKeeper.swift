@@ -55,9 +55,9 @@ final class DHCPLeaseKeeper: Sendable {
         linkCheckBell.ring()
     }
 
-    /// Runs until `stop()` (or cancellation). A macvlan deleted from under it (its socket fails) is made again
-    /// and the lease confirmed with INIT-REBOOT; its address stays claimed meanwhile, and its advertiser puts it
-    /// back on the new link.
+    /// Runs until `stop()` (or cancellation). A macvlan deleted from under it (see `linkMayBeGone()`) is made
+    /// again and the lease confirmed with INIT-REBOOT; its address stays claimed meanwhile, and its advertiser
+    /// puts it back on the new link.
     func run() async {
         var remembered = claim.rememberedAddress
         while let link = await setUp() {
@@ -130,7 +130,8 @@ final class DHCPLeaseKeeper: Sendable {
 
     /// Waits `duration` unless `stop()` comes first; true when it did.
     private func stopped(within duration: Duration) async -> Bool {
-        guard !isStopRequested else { return true }
+        // A cancelled task would return from every wait at once: treat it as stopped, never as "try again".
+        guard !isStopRequested, !Task.isCancelled else { return true }
         let bell = stopBell
         let clock = self.clock
         await withTaskGroup(of: Void.self) { group in
@@ -139,7 +140,7 @@ final class DHCPLeaseKeeper: Sendable {
             await group.next()
             group.cancelAll()
         }
-        return isStopRequested
+        return isStopRequested || Task.isCancelled
     }
 
     // MARK: - The exchange
