@@ -93,11 +93,13 @@ func testSettings(writeStatus: Bool = false, host: String? = nil) -> CloudProvid
     return settings
 }
 
-/// Short leader-election timings, so a handover costs about a second rather than fifteen.
+/// Short leader-election retries, so a graceful handover (the Lease released) costs a fraction of a second; the
+/// lease itself is long enough (4 s, renewed within 3 s) that a loaded 2-core CI machine never makes the leader
+/// lose it by accident in the middle of a test, which a 0.7 s renew deadline once did.
 func quickElection(identity: String) -> LeaderElectionConfiguration {
     LeaderElectionConfiguration(
         leaseName: "kube-vip-cloud-controller", namespace: "kube-system", identity: identity,
-        leaseDuration: .seconds(1), renewDeadline: .milliseconds(700), retryPeriod: .milliseconds(200), retryJitter: 0)
+        leaseDuration: .seconds(4), renewDeadline: .seconds(3), retryPeriod: .milliseconds(200), retryJitter: 0)
 }
 
 struct ConditionTimedOut: Error, CustomStringConvertible {
