@@ -330,6 +330,7 @@ struct DHCPModeNetnsTests {
                 return host == leader.name && requested == address ? true : nil
             }
 
+            let discovers = dnsmasq.logLines(containing: "DHCPDISCOVER").count
             // The node is lost: its agent is killed and its link goes down.
             let lost = ContinuousClock.now
             lab.manager(on: leader)?.signal(SIGKILL)
@@ -351,6 +352,7 @@ struct DHCPModeNetnsTests {
             }
             #expect(try await Self.leasedAddress(of: "nginx-dhcp", in: lab) == address)
             #expect(dnsmasq.leases().count == 1, "\(dnsmasq.leases())")
+            #expect(dnsmasq.logLines(containing: "DHCPDISCOVER").count == discovers, "the next holder asked by INIT-REBOOT")
         }
     }
 
