@@ -56,7 +56,7 @@ private final class EventLog: Sendable {
     var all: [DHCPEvent] { events.withLock { $0 } }
 }
 
-@Suite("DHCP lease keeper (in memory)")
+@Suite("DHCP lease keeper (in memory)", .timeLimit(.minutes(2)))
 struct DHCPLeaseKeeperTests {
     static let parent = NetworkLink(index: 2, name: "eth0", hardwareAddress: MACAddress(2, 0, 0, 0, 0, 1), isUp: true, isLoopback: false)
     static let parentAddress = LinkAddress(link: 2, address: IPAddress(ipv4: 0xC633_640B), prefixLength: 24)
