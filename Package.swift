@@ -113,12 +113,25 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // UPnP IGD control as pure protocol logic: SSDP, device descriptions, SOAP, over a `UPnPNetwork` seam.
+        .target(name: "UPnP", dependencies: ["NetworkAddresses"]),
+        // The `UPnPNetwork` over real sockets (SwiftNIO): SSDP multicast on an interface, HTTP from a source address.
+        .target(
+            name: "UPnPSockets",
+            dependencies: [
+                "UPnP", "NetworkAddresses",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The node agent (`kube-vip manager`): which Services this node serves, VIPs with ARP/NDP, status.
         .target(
             name: "NodeAgent",
             dependencies: [
                 "NetworkDriver", "NetworkAddresses", "NetworkFrames", "KubernetesClient", "KubernetesModels",
-                "LeaderElection", "IPAM", "DHCPClient",
+                "LeaderElection", "IPAM", "DHCPClient", "UPnP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -130,7 +143,7 @@ let package = Package(
             name: "KubeVip",
             dependencies: [
                 "PoolCheck", "KubernetesAPIServer", "CloudProvider", "LeaderElection", "ObservabilityServer",
-                "KubernetesClient", "NodeAgent", "NetworkDriver", "LinuxNetwork",
+                "KubernetesClient", "NodeAgent", "NetworkDriver", "LinuxNetwork", "UPnP", "UPnPSockets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -185,6 +198,23 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "UPnPTests",
+            dependencies: [
+                "UPnP", "NetworkAddresses",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "UPnPSocketsTests",
+            dependencies: [
+                "UPnPSockets", "UPnP", "NetworkAddresses", "NetworkLab",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "LeaderElectionTests",
             dependencies: [
                 "LeaderElection", "KubernetesClient", "KubernetesModels", "KubernetesAPIServer",
@@ -235,7 +265,8 @@ let package = Package(
             name: "NodeAgentNetnsTests",
             dependencies: [
                 "KubeVip", "NetworkLab", "KubernetesClient", "KubernetesModels", "LinuxNetwork", "NetworkDriver",
-                "NetworkFrames", "NetworkAddresses", .product(name: "Logging", package: "swift-log"),
+                "NetworkFrames", "NetworkAddresses", "UPnP", "UPnPSockets",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The real kubectl against `kube-vip dev`: every command line of the seed document.

@@ -1,0 +1,2 @@
+// Placeholder until the socket implementation lands; keeps the target building.
+import UPnP
