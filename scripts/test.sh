@@ -6,8 +6,11 @@ cd "$(dirname "$0")/.."
 source scripts/install-packages.sh
 
 # Beyond the build: iproute2, tcpdump, ping, arping and curl for the tests in network namespaces, and
-# dnsmasq-base (dnsmasq alone, no service) as the DHCP server of the DHCP mode tests.
-install_missing_packages "${build_packages[@]}" iproute2 tcpdump iputils-ping iputils-arping curl dnsmasq-base
+# dnsmasq-base (dnsmasq alone, no service) as the DHCP server of the DHCP mode tests, miniupnpd (its nftables
+# build; its service is never started) with nftables as the UPnP gateway of the UPnP mode tests, miniupnpc's
+# upnpc to list its mappings, and socat for the TCP servers and clients on both sides of it.
+install_missing_packages "${build_packages[@]}" iproute2 tcpdump iputils-ping iputils-arping curl dnsmasq-base \
+    miniupnpd miniupnpc nftables socat
 
 swift build --build-tests
 swift test --skip-build

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KubernetesClient
 
 /// A duration written as Go's `time.ParseDuration` reads it (`15s`, `1m30s`, `500ms`, `1.5h`), because the
 /// cloud-controller-manager flags this role stays compatible with take that form.
@@ -20,29 +21,7 @@ struct GoDuration: ExpressibleByArgument, Sendable, Hashable, CustomStringConver
     var defaultValueDescription: String { text }
 
     static func parse(_ text: String) -> Duration? {
-        var rest = Substring(text)
-        guard !rest.isEmpty else { return nil }
-        if rest == "0" { return .zero }
-        var total = 0.0
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isNumber || $0 == "." }
-            guard !number.isEmpty, let value = Double(number) else { return nil }
-            rest = rest.dropFirst(number.count)
-            let unit = rest.prefix { !$0.isNumber && $0 != "." }
-            rest = rest.dropFirst(unit.count)
-            let scale: Double
-            switch unit {
-            case "ns": scale = 1e-9
-            case "us", "µs": scale = 1e-6
-            case "ms": scale = 1e-3
-            case "s": scale = 1
-            case "m": scale = 60
-            case "h": scale = 3600
-            default: return nil
-            }
-            total += value * scale
-        }
-        guard total.isFinite, total < 1e9 else { return nil }
-        return .nanoseconds(Int64((total * 1e9).rounded()))
+        guard let seconds = GoDurationSyntax.seconds(text), seconds >= 0, seconds < 1e9 else { return nil }
+        return .nanoseconds(Int64((seconds * 1e9).rounded()))
     }
 }

@@ -6,6 +6,8 @@ import Logging
 import NodeAgent
 import ObservabilityServer
 import ServiceLifecycle
+import UPnP
+import UPnPSockets
 
 /// `kube-vip manager`: the node agent, a drop-in for upstream's `kube-vip manager` in Service mode with ARP:
 /// configured by the same environment variables its DaemonSet manifests set (`vip_interface`, `vip_arp`,
@@ -20,7 +22,7 @@ struct ManagerCommand: AsyncParsableCommand {
             (required), vip_interface, vip_servicesinterface, vip_nodename, svc_election, svc_leasename, \
             svc_namespace, lb_class_name, lb_class_only, lb_class_legacy_handling, vip_leaseduration, \
             vip_renewdeadline, vip_retryperiod, vip_arpRate, disable_service_updates, prometheus_server, \
-            health_check_port, k8s_config_file. Needs CAP_NET_ADMIN and CAP_NET_RAW.
+            health_check_port, k8s_config_file, enable_upnp (or enableUPNP). Needs CAP_NET_ADMIN and CAP_NET_RAW.
             """
     )
 
@@ -64,8 +66,11 @@ struct ManagerCommand: AsyncParsableCommand {
         let client = try KubernetesClient(configuration: clientConfiguration, logger: logger)
         let registry = MetricsRegistry()
         registry.bootstrapGlobally()
+        let gatewayControl: (any InternetGatewayControl)? =
+            settings.enableUPnP ? InternetGatewayClient(network: SocketUPnPNetwork(logger: logger)) : nil
         let agent = NodeAgent(
-            settings: settings, client: client, driver: driver, metricsFactory: registry.factory, logger: logger)
+            settings: settings, client: client, driver: driver, gatewayControl: gatewayControl,
+            metricsFactory: registry.factory, logger: logger)
         let health = HealthChecks()
         health.addLiveness("node-agent") { .ok }
         health.addReadiness("watches-synced") {
@@ -86,7 +91,7 @@ struct ManagerCommand: AsyncParsableCommand {
             metadata: [
                 "node": "\(settings.nodeName)", "server": "\(clientConfiguration.server)",
                 "election": "\(settings.election)", "interface": "\(settings.interface ?? "auto")",
-                "metrics": "\(settings.metricsAddress ?? "off")",
+                "metrics": "\(settings.metricsAddress ?? "off")", "upnp": "\(settings.enableUPnP ? "on" : "off")",
             ])
         try await ProcessSetup.run(services, client: client, logger: logger)
     }

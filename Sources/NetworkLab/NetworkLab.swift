@@ -130,6 +130,16 @@ public final class NetworkLab: Sendable {
         }
     }
 
+    /// Creates namespace `<id>-<name>` with `lo` up, for a part of a test's network that is not a host on the
+    /// switch (a gateway's WAN side, say), and returns its name. Teardown deletes it before the lab's own
+    /// namespaces, so a veth between it and a host goes with it.
+    public func addExtraNamespace(_ name: String) async throws -> String {
+        let namespace = "\(id)-\(name)"
+        try await addNamespace(namespace)
+        try await ip("-n", namespace, "link", "set", "lo", "up")
+        return namespace
+    }
+
     private func addNamespace(_ name: String) async throws {
         try await ip("netns", "add", name)
         registry.withLock { $0.namespaces.append(name) }

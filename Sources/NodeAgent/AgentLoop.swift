@@ -4,6 +4,7 @@ import LeaderElection
 import Logging
 import NetworkAddresses
 import NetworkDriver
+import UPnP
 
 /// Carries out the reconciler's decisions: starts and stops elections and advertisers as children of the
 /// agent's task group, hands writes and Events over, and sequences the hand-overs that must not overlap
@@ -59,15 +60,28 @@ final class AgentLoop {
     /// Claims waiting for the previous keeper of the same macvlan to finish.
     private var deferredKeepers: [String: DHCPClaim] = [:]
     private let dhcpMetrics: DHCPMetrics
+
+    private struct RunningForwarder {
+        var id: Int
+        var forwarder: PortForwarder
+    }
+    /// Nil when UPnP is off (or no gateway client was given).
+    private let upnp: UPnPContext?
+    private var forwarders: [ServiceKey: RunningForwarder] = [:]
+    /// Forwarders deleting their mappings, by id, with the address they map to.
+    private var stoppingForwarders: [Int: IPAddress] = [:]
+    /// Withdrawals waiting for a stopping forwarder of the address: the gateway must hear the deletion from it.
+    private var deferredWithdrawals: Set<IPAddress> = []
     private var leadingLeases: Set<LeaseKey> = []
     private var shuttingDown = false
     private var cleanedUp = false
 
     init(
         settings: AgentSettings, driver: any NetworkDriver, leaseStore: any LeaseStore, input: AsyncStream<LoopInput>.Continuation, events: EventSink,
-        writer: StatusWriter, metrics: AgentMetrics, advertiserMetrics: AdvertiserMetrics, dhcpMetrics: DHCPMetrics, clock: ClientClock,
-        status: AgentStatus, logger: Logger
+        writer: StatusWriter, metrics: AgentMetrics, advertiserMetrics: AdvertiserMetrics, dhcpMetrics: DHCPMetrics,
+        upnp: UPnPContext? = nil, clock: ClientClock, status: AgentStatus, logger: Logger
     ) {
+        self.upnp = upnp
         self.settings = settings
         self.driver = driver
         self.leaseStore = leaseStore
@@ -145,14 +159,29 @@ final class AgentLoop {
                     startKeeper(claim, in: &group)
                 }
                 continueShutdown()
+            case .upnp(let event, let id):
+                guard forwarders[event.service]?.id == id else { continue }
+                let actions = reconciler.apply(.upnp(event))
+                if !shuttingDown {
+                    for action in actions { await perform(action, in: &group) }
+                }
+                refreshGauges()
+            case .forwarderFinished(let key, let id):
+                stoppingForwarders[id] = nil
+                if forwarders[key]?.id == id { forwarders[key] = nil }
+                let unblocked = deferredWithdrawals.filter { !stoppingForwarders.values.contains($0) }
+                deferredWithdrawals.subtract(unblocked)
+                for address in unblocked.sorted() { await withdraw(address) }
+                continueShutdown()
             case .shutdown:
                 guard !shuttingDown else { continue }
                 shuttingDown = true
-                logger.info("shutting down: withdrawing every address, then releasing every Lease")
+                logger.info("shutting down: deleting UPnP mappings, withdrawing every address, then releasing every Lease")
                 deferredClaims = [:]
                 deferredCampaigns = []
                 deferredKeepers = [:]
-                for address in Array(advertisers.keys) { await withdraw(address) }
+                for key in Array(forwarders.keys) { stopForwarder(key) }
+                for address in Array(advertisers.keys) { await withdrawWhenUnmapped(address) }
                 // Each releases its lease and deletes its macvlan once its address is off it.
                 for name in Array(keepers.keys) { stopKeeper(name) }
                 continueShutdown()
@@ -172,6 +201,7 @@ final class AgentLoop {
             deferredCampaigns.remove(lease)
             endElection(lease)
         case .claim(let claim, _):
+            deferredWithdrawals.remove(claim.address)
             if withdrawing[claim.address] != nil || advertisers[claim.address] != nil {
                 deferredClaims[claim.address] = claim
                 if advertisers[claim.address] != nil { await withdraw(claim.address) }
@@ -180,7 +210,7 @@ final class AgentLoop {
             }
         case .withdraw(let address):
             deferredClaims[address] = nil
-            await withdraw(address)
+            await withdrawWhenUnmapped(address)
         case .writeStatus(let key, let ingress, let annotations, let lease):
             // Only under a Lease this node still campaigns for; its fence then guards the write itself.
             guard let election = elections[lease] else { return }
@@ -196,6 +226,14 @@ final class AgentLoop {
         case .stopDHCP(let name):
             deferredKeepers[name] = nil
             stopKeeper(name)
+        case .forward(let forwarding):
+            if let running = forwarders[forwarding.service] {
+                running.forwarder.update(forwarding)
+            } else {
+                startForwarder(forwarding, in: &group)
+            }
+        case .stopForwarding(let key):
+            stopForwarder(key)
         case .event(let key, let uid, let warning, let reason, let message):
             let object = ObjectReference(
                 apiVersion: "v1", kind: "Service", namespace: key.namespace, name: key.name, uid: uid.isEmpty ? nil : uid)
@@ -207,7 +245,9 @@ final class AgentLoop {
     /// The shutdown's order: every address removed and every DHCP lease released first, then every Lease
     /// released, then the loop ends.
     private func continueShutdown() {
-        guard shuttingDown, advertisers.isEmpty, withdrawing.isEmpty, keepers.isEmpty, stoppingKeepers.isEmpty else { return }
+        guard shuttingDown, advertisers.isEmpty, withdrawing.isEmpty, keepers.isEmpty, stoppingKeepers.isEmpty,
+            forwarders.isEmpty, stoppingForwarders.isEmpty
+        else { return }
         endAllElections()
         if elections.isEmpty, ending.isEmpty { input.finish() }
     }
@@ -328,6 +368,43 @@ final class AgentLoop {
         }
     }
 
+    // MARK: - UPnP port forwarders
+
+    private func startForwarder(_ forwarding: PortForwarding, in group: inout DiscardingTaskGroup) {
+        guard let upnp else { return }
+        nextID += 1
+        let id = nextID
+        let input = self.input
+        var forwarderLogger = logger
+        forwarderLogger[metadataKey: "service"] = "\(forwarding.service)"
+        let forwarder = PortForwarder(
+            forwarding: forwarding, gateways: upnp.gateways, control: upnp.control, clock: clock, metrics: upnp.metrics,
+            schedule: upnp.schedule, logger: forwarderLogger
+        ) { event in
+            input.yield(.upnp(event, id: id))
+        }
+        forwarders[forwarding.service] = RunningForwarder(id: id, forwarder: forwarder)
+        group.addTask {
+            await forwarder.run()
+            input.yield(.forwarderFinished(forwarding.service, id: id))
+        }
+    }
+
+    private func stopForwarder(_ key: ServiceKey) {
+        guard let running = forwarders.removeValue(forKey: key) else { return }
+        stoppingForwarders[running.id] = running.forwarder.forwarding.internalClient
+        running.forwarder.stop()
+    }
+
+    /// Withdraws the address once no stopping forwarder needs it to delete its mappings from.
+    private func withdrawWhenUnmapped(_ address: IPAddress) async {
+        if stoppingForwarders.values.contains(address) {
+            deferredWithdrawals.insert(address)
+        } else {
+            await withdraw(address)
+        }
+    }
+
     // MARK: - Elections
 
     private func startElection(_ lease: LeaseKey, in group: inout DiscardingTaskGroup) {
@@ -379,6 +456,7 @@ final class AgentLoop {
         metrics.addressesHeld.record(reconciler.heldCount)
         metrics.servicesServed.record(reconciler.servedCount)
         metrics.dhcpLeases.record(reconciler.dhcpLeaseCount)
+        metrics.upnpMappings.record(reconciler.upnpMappingCount)
     }
 
     private func log(_ event: AdvertiserEvent) {

@@ -9,6 +9,8 @@ struct AgentMetrics: Sendable {
     let servicesServed: Gauge
     /// DHCP leases this node holds and serves.
     let dhcpLeases: Gauge
+    /// Service ports this node keeps mapped on a UPnP gateway.
+    let upnpMappings: Gauge
 
     init(factory: any MetricsFactory, node: String) {
         self.factory = factory
@@ -16,6 +18,7 @@ struct AgentMetrics: Sendable {
         addressesHeld = Gauge(label: "kube_vip_addresses_held", dimensions: [], factory: factory)
         servicesServed = Gauge(label: "kube_vip_active_services", dimensions: [], factory: factory)
         dhcpLeases = Gauge(label: "kube_vip_dhcp_leases", dimensions: [], factory: factory)
+        upnpMappings = Gauge(label: "kube_vip_upnp_mappings", dimensions: [], factory: factory)
     }
 
     func leadership(_ lease: LeaseKey, leading: Bool) {

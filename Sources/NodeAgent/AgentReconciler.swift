@@ -3,6 +3,7 @@ import KubernetesModels
 import LeaderElection
 import NetworkAddresses
 import NetworkFrames
+import UPnP
 
 /// What happened, as the agent's one loop sees it.
 enum AgentInput: Sendable {
@@ -11,6 +12,7 @@ enum AgentInput: Sendable {
     case leadership(LeaseKey, Leadership)
     case advertiser(AdvertiserEvent)
     case dhcp(DHCPEvent)
+    case upnp(UPnPEvent)
 }
 
 /// What the loop must do about it; the reconciler itself does no I/O.
@@ -27,6 +29,11 @@ enum AgentAction: Sendable, Hashable {
     case startDHCP(DHCPClaim, lease: LeaseKey)
     /// Release that lease and delete the macvlan (its address is withdrawn first, by a `.withdraw` before this).
     case stopDHCP(name: String)
+    /// Keep these ports of a Service mapped on the UPnP gateway (start forwarding, or change what is forwarded).
+    case forward(PortForwarding)
+    /// Delete the Service's mappings. Comes before the `.withdraw` of its address, which waits for the deletion:
+    /// a gateway in secure mode only accepts it from the mapped address.
+    case stopForwarding(ServiceKey)
     /// Record in the Service that this node serves these addresses: the parts that differ (ingress nil: already
     /// so; annotations: only those to change).
     case writeStatus(ServiceKey, ingress: [LoadBalancerIngress]?, annotations: [String: String], lease: LeaseKey)
@@ -69,6 +76,8 @@ struct AgentReconciler {
         var claim: AddressClaim
         var lease: LeaseKey
         var held = false
+        /// The link the address was put on, once held: where UPnP discovery asks.
+        var link: String?
         var conflict: MACAddress?
         var problem: String?
     }
@@ -83,6 +92,15 @@ struct AgentReconciler {
     }
     /// DHCP leases this node runs a client for, by macvlan name.
     private(set) var dhcpClients: [String: DHCPState] = [:]
+
+    struct ForwardingState: Sendable, Hashable {
+        var forwarding: PortForwarding
+        /// The gateway's external address and the ports mapped there, once reported.
+        var externalAddress: IPAddress?
+        var ports: [ForwardedPort] = []
+    }
+    /// Services whose ports this node keeps mapped on the UPnP gateway.
+    private(set) var forwarders: [ServiceKey: ForwardingState] = [:]
     /// Services this node serves (their addresses are claimed here).
     private var served: [ServiceKey: LeaseKey] = [:]
     private struct WrittenStatus: Hashable {
@@ -116,6 +134,7 @@ struct AgentReconciler {
     /// Every macvlan some DHCP Service names, for the start-up clean-up of those an earlier run left behind.
     var requestedMacvlans: Set<String> { Set(servicesByMacvlan.keys) }
     var dhcpLeaseCount: Int { dhcpClients.values.count { $0.address != nil } }
+    var upnpMappingCount: Int { forwarders.values.reduce(0) { $0 + ($1.externalAddress == nil ? 0 : $1.ports.count) } }
 
     var servedCount: Int { served.count }
     var heldCount: Int { claims.values.count { $0.held } }
@@ -145,6 +164,8 @@ struct AgentReconciler {
             return advertiserReported(event)
         case .dhcp(let event):
             return dhcpReported(event)
+        case .upnp(let event):
+            return upnpReported(event)
         }
     }
 
@@ -231,6 +252,7 @@ struct AgentReconciler {
             let wasHeld = claim.held
             let hadConflict = claim.conflict != nil
             claim.held = true
+            claim.link = link.name
             claim.conflict = nil
             claim.problem = nil
             claims[address] = claim
@@ -241,14 +263,14 @@ struct AgentReconciler {
                     note($0, warning: false, "AddressAnnounced", "\(settings.nodeName) holds \(address) on \(link.name)\(resolved)")
                 }
             }
-            return actions + statusWrites(for: owners(of: address))
+            return actions + forwardingActions(for: owners(of: address)) + statusWrites(for: owners(of: address))
         case .conflict(let address, let owner, let link):
             guard var claim = claims[address], claim.conflict != owner else { return [] }
             claim.conflict = owner
             claim.held = false
             claims[address] = claim
             let period = Self.milliseconds(settings.announcementPeriod)
-            return owners(of: address).map {
+            return forwardingActions(for: owners(of: address)) + owners(of: address).map {
                 note(
                     $0, warning: true, "AddressConflict",
                     "\(address) is already in use by \(owner) on \(link.name); not announcing it, probing again every \(period)")
@@ -260,7 +282,7 @@ struct AgentReconciler {
             // A failed send leaves the address in place; only a missing link means it is not held.
             if isLink { claim.held = false }
             claims[address] = claim
-            return owners(of: address).map {
+            return forwardingActions(for: owners(of: address)) + owners(of: address).map {
                 note($0, warning: true, isLink ? "InterfaceNotFound" : "AddressNotAdded", "\(address): \(reason)")
             }
         case .released:
@@ -358,8 +380,8 @@ struct AgentReconciler {
                 actions.append(.resign(lease))
             }
         }
-        actions += statusWrites(for: Array(members))
-        return actions
+        // Mappings go (or change) before the addresses they point to are withdrawn.
+        return forwardingActions(for: Array(members)) + actions + statusWrites(for: Array(members))
     }
 
     /// Every Service connected to `start` through shared addresses.
@@ -408,7 +430,13 @@ struct AgentReconciler {
             var held = Set(intent.addresses.filter { claims[$0]?.held == true })
             if let leased { held.insert(leased) }
             guard !held.isEmpty else { continue }
-            let ingress = intent.ingress(holding: held, leased: leased)
+            var ingress = intent.ingress(holding: held, leased: leased)
+            // Upstream lists the gateway's external address too (for external-dns), with the Service's ports.
+            if let state = forwarders[key], let external = state.externalAddress, !state.ports.isEmpty,
+                !ingress.contains(where: { $0.ip == external.description })
+            {
+                ingress.append(LoadBalancerIngress(ip: external.description, ports: intent.ports))
+            }
             let current = intent.ingress.map { LoadBalancerIngress(ip: $0.ip, hostname: $0.hostname, ports: $0.ports ?? []) }
             var annotations = [AgentAnnotations.vipHost: settings.nodeName]
             var present = [AgentAnnotations.vipHost: intent.vipHost]
@@ -460,6 +488,25 @@ struct AgentReconciler {
         }
         if let dhcp = intent.dhcp, !dhcp.problems.isEmpty {
             problems.append(("InvalidDHCPAnnotation", dhcp.problems.joined(separator: "; ")))
+        }
+        if let upnp = intent.upnp {
+            if !settings.enableUPnP {
+                problems.append((
+                    "UPnPDisabled",
+                    "\(UPnPAnnotations.forward) is set but UPnP is off in the node agent (set enable_upnp=true); the ports are not forwarded"
+                ))
+            } else {
+                if !upnp.problems.isEmpty {
+                    problems.append(("InvalidUPnPAnnotation", upnp.problems.joined(separator: "; ")))
+                }
+                let other = intent.ports.filter { PortMappingProtocol(rawValue: $0.protocol.uppercased()) == nil }
+                if !other.isEmpty {
+                    problems.append((
+                        "UPnPProtocolUnsupported",
+                        "UPnP gateways forward TCP and UDP only; not forwarding \(other.map { "\($0.protocol) \($0.port)" }.joined(separator: ", "))"
+                    ))
+                }
+            }
         }
         if intent.leaseOverride != nil, intent.localTraffic {
             problems.append((
@@ -572,7 +619,7 @@ extension AgentReconciler {
                 claims[address] = nil
                 actions.append(.withdraw(address))
             }
-            return actions + dhcpOwners(name).map {
+            return forwardingActions(for: dhcpOwners(name)) + actions + dhcpOwners(name).map {
                 note($0, warning: true, "DHCPLeaseLost", "\(address) on \(name) is no longer leased (\(reason)); asking the DHCP server again")
             }
         case .declined(let name, let address, let owner):
@@ -590,5 +637,86 @@ extension AgentReconciler {
 
     private func dhcpOwners(_ name: String) -> [ServiceKey] {
         (servicesByMacvlan[name] ?? []).filter { served[$0] != nil }.sorted()
+    }
+}
+
+
+// MARK: - UPnP mode
+
+extension AgentReconciler {
+    /// What a served, opted-in Service wants forwarded: its TCP and UDP ports to its first held IPv4 address (a
+    /// gateway's external address is IPv4, and one external port can only lead to one address).
+    private func wantedForwarding(_ key: ServiceKey) -> PortForwarding? {
+        guard settings.enableUPnP, served[key] != nil, let intent = intents[key], let upnp = intent.upnp else { return nil }
+        var candidates = intent.addresses
+        if let name = intent.dhcp?.macvlanName, let leased = dhcpClients[name]?.address { candidates.append(leased) }
+        guard
+            let client = candidates.first(where: { $0.family == .ipv4 && claims[$0]?.held == true }),
+            let link = claims[client]?.link
+        else { return nil }
+        var ports: [ForwardedPort] = []
+        for port in intent.ports {
+            guard let number = UInt16(exactly: port.port), number > 0,
+                let proto = PortMappingProtocol(rawValue: port.protocol.uppercased())
+            else { continue }
+            let forwarded = ForwardedPort(port: number, protocol: proto)
+            if !ports.contains(forwarded) { ports.append(forwarded) }
+        }
+        guard !ports.isEmpty else { return nil }
+        return PortForwarding(
+            service: key, internalClient: client, interface: link, ports: ports, leaseDuration: upnp.leaseDuration,
+            node: settings.nodeName)
+    }
+
+    /// Starts, changes or stops the forwarding of each Service to match what it wants now.
+    mutating func forwardingActions(for keys: [ServiceKey]) -> [AgentAction] {
+        var actions: [AgentAction] = []
+        for key in Set(keys).sorted() {
+            let wanted = wantedForwarding(key)
+            switch (forwarders[key], wanted) {
+            case (nil, nil):
+                continue
+            case (.some, nil):
+                forwarders[key] = nil
+                actions.append(.stopForwarding(key))
+            case (nil, .some(let wanted)):
+                forwarders[key] = ForwardingState(forwarding: wanted)
+                actions.append(.forward(wanted))
+            case (.some(let existing), .some(let wanted)):
+                guard existing.forwarding != wanted else { continue }
+                var state = existing
+                state.forwarding = wanted
+                if existing.forwarding.internalClient != wanted.internalClient || existing.forwarding.interface != wanted.interface {
+                    state.externalAddress = nil
+                    state.ports = []
+                }
+                forwarders[key] = state
+                actions.append(.forward(wanted))
+            }
+        }
+        return actions
+    }
+
+    mutating func upnpReported(_ event: UPnPEvent) -> [AgentAction] {
+        switch event {
+        case .forwarded(let key, let gateway, let external, let ports, let lease):
+            guard var state = forwarders[key] else { return [] }
+            let before = state
+            state.externalAddress = external
+            state.ports = ports
+            forwarders[key] = state
+            guard state != before else { return [] }
+            var actions: [AgentAction] = []
+            if let external, !ports.isEmpty, Set(ports) != Set(before.ports) || external != before.externalAddress {
+                let leaseText = lease == 0 ? "permanently" : "for \(lease) s, refreshed at half of it"
+                actions.append(note(
+                    key, warning: false, "UPnPPortsForwarded",
+                    "the gateway \(gateway) forwards \(external) \(ports.map(\.description).joined(separator: ", ")) to \(state.forwarding.internalClient) (\(settings.nodeName), \(leaseText))"))
+            }
+            return actions + statusWrites(for: [key])
+        case .problem(let key, let reason, let message):
+            guard forwarders[key] != nil else { return [] }
+            return [note(key, warning: true, reason, message)]
+        }
     }
 }

@@ -41,6 +41,9 @@ public struct AgentSettings: Sendable, Hashable {
     public var healthCheckPort: Int?
     /// `k8s_config_file`: the kubeconfig to use instead of the default search.
     public var kubeconfigPath: String?
+    /// `enable_upnp` (or the older `enableUPNP`, which upstream stopped reading in v1.0): forward the ports of
+    /// Services annotated `kube-vip.io/forwardUPNP: "true"` on the network's UPnP Internet gateway.
+    public var enableUPnP = false
 
     public static let defaultGlobalLease = "plndr-svcs-lock"
     public static let fieldManager = "kube-vip"
@@ -120,6 +123,9 @@ public struct AgentSettings: Sendable, Hashable {
             healthCheckPort = port == 0 ? nil : port
         }
         kubeconfigPath = text("k8s_config_file")
+        let upnp = try flag("enable_upnp")
+        let upnpOldName = try flag("enableUPNP")
+        enableUPnP = upnp || upnpOldName
 
         if try flag("svc_election") {
             election = .perService

@@ -6,6 +6,7 @@ import Metrics
 import NetworkAddresses
 import NetworkDriver
 import ServiceLifecycle
+import UPnP
 import Synchronization
 
 /// The node agent (`kube-vip manager`): makes the addresses of the LoadBalancer Services this node is
@@ -26,12 +27,28 @@ public struct NodeAgent: Service {
     private let metricsFactory: any MetricsFactory
     private let clock: ClientClock
     private let logger: Logger
+    private let gatewayControl: (any InternetGatewayControl)?
+    private let forwarderSchedule: PortForwarder.Schedule
 
+    /// - Parameter gatewayControl: how to reach UPnP gateways; used only with `settings.enableUPnP`.
     public init(
         settings: AgentSettings, client: KubernetesClient, driver: any NetworkDriver,
+        gatewayControl: (any InternetGatewayControl)? = nil,
         metricsFactory: any MetricsFactory = MetricsSystem.factory, clock: ClientClock = .continuous,
         logger: Logger = Logger(label: "kube-vip.node-agent")
     ) {
+        self.init(
+            settings: settings, client: client, driver: driver, gatewayControl: gatewayControl, forwarderSchedule: .standard,
+            metricsFactory: metricsFactory, clock: clock, logger: logger)
+    }
+
+    init(
+        settings: AgentSettings, client: KubernetesClient, driver: any NetworkDriver,
+        gatewayControl: (any InternetGatewayControl)?, forwarderSchedule: PortForwarder.Schedule,
+        metricsFactory: any MetricsFactory, clock: ClientClock, logger: Logger
+    ) {
+        self.gatewayControl = gatewayControl
+        self.forwarderSchedule = forwarderSchedule
         self.settings = settings
         self.client = client
         self.driver = driver
@@ -52,6 +69,12 @@ public struct NodeAgent: Service {
             settings: settings, driver: driver, leaseStore: client, input: input, events: events, writer: writer,
             metrics: AgentMetrics(factory: metricsFactory, node: settings.nodeName),
             advertiserMetrics: AdvertiserMetrics(factory: metricsFactory), dhcpMetrics: DHCPMetrics(factory: metricsFactory),
+            upnp: settings.enableUPnP
+                ? gatewayControl.map {
+                    UPnPContext(
+                        control: $0, gateways: GatewayCache(control: $0), metrics: UPnPMetrics(factory: metricsFactory),
+                        schedule: forwarderSchedule)
+                } : nil,
             clock: clock, status: status, logger: logger)
 
         await withDiscardingTaskGroup { group in
@@ -133,7 +156,18 @@ enum LoopInput: Sendable {
     /// A DHCP lease keeper reported; only the current keeper of the macvlan is listened to.
     case dhcp(DHCPEvent, id: Int)
     case keeperFinished(String, id: Int)
+    /// A port forwarder reported; only the current forwarder of the Service is listened to.
+    case upnp(UPnPEvent, id: Int)
+    case forwarderFinished(ServiceKey, id: Int)
     /// A watch saw the Lease change (renewed, released, taken).
     case leaseChanged(LeaseKey)
     case shutdown
+}
+
+/// What every port forwarder of the agent shares: the gateway client, the discovered gateways, the counters.
+struct UPnPContext: Sendable {
+    var control: any InternetGatewayControl
+    var gateways: GatewayCache
+    var metrics: UPnPMetrics
+    var schedule: PortForwarder.Schedule
 }

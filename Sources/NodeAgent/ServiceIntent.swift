@@ -50,6 +50,8 @@ struct ServiceIntent: Sendable, Hashable {
     var unsupported: [String]
     /// The address is `0.0.0.0`: lease one by DHCP on a macvlan of its own.
     var dhcp: DHCPRequest?
+    /// `kube-vip.io/forwardUPNP: "true"`: forward the ports on the gateway while this node holds the address.
+    var upnp: UPnPRequest?
     /// externalTrafficPolicy Local: only a node with a serving local endpoint may hold the address.
     var localTraffic: Bool
     var allowWithoutEndpoints: Bool
@@ -100,6 +102,7 @@ struct ServiceIntent: Sendable, Hashable {
             addresses: addresses,
             unsupported: unsupported,
             dhcp: wantsDHCP ? DHCPRequest.read(annotations: annotations, uid: service.metadata.uid ?? "") : nil,
+            upnp: UPnPRequest.read(annotations: annotations),
             localTraffic: service.spec?.externalTrafficPolicy == "Local",
             allowWithoutEndpoints: annotations[AgentAnnotations.allowWithoutEndpoints]?.lowercased() == "true",
             leaseOverride: leaseOverride,

@@ -72,3 +72,28 @@ struct AgentSettingsTests {
         #expect(throws: SettingsError.self) { try settings(["health_check_port": "80"]) }
     }
 }
+
+@Suite("kube-vip manager's environment: UPnP")
+struct UPnPSettingsTests {
+    private let minimal = ["svc_enable": "true", "vip_arp": "true"]
+
+    @Test func upnpIsOffUnlessEnabled() throws {
+        #expect(try AgentSettings(environment: minimal, hostName: "n").enableUPnP == false)
+    }
+
+    @Test func enableUpnpTurnsItOn() throws {
+        let settings = try AgentSettings(environment: minimal.merging(["enable_upnp": "true"]) { $1 }, hostName: "n")
+        #expect(settings.enableUPnP)
+    }
+
+    @Test func theOlderEnableUPNPNameStillWorks() throws {
+        let settings = try AgentSettings(environment: minimal.merging(["enableUPNP": "true"]) { $1 }, hostName: "n")
+        #expect(settings.enableUPnP)
+    }
+
+    @Test func anUnreadableValueIsAnError() {
+        #expect(throws: SettingsError.self) {
+            try AgentSettings(environment: minimal.merging(["enable_upnp": "on please"]) { $1 }, hostName: "n")
+        }
+    }
+}
