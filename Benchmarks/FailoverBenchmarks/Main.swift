@@ -3,7 +3,8 @@ import BenchmarkSupport
 import Foundation
 import NetworkLab
 
-// Failover of the node agent as a client sees it (and DHCP mode's lease and failover, DHCPScenarios.swift): three release `kube-vip manager` processes in network
+// Failover of the node agent as a client sees it (and DHCP mode's lease and failover, DHCPScenarios.swift; UPnP
+// mode's mapping and its take-over, UPnPScenarios.swift): three release `kube-vip manager` processes in network
 // namespaces (NetworkLab's NodeAgentLab: api, node1–3, client on one bridge), global mode, one Service. The
 // leader is taken away while the client pings the address every 20 ms; the metric is the time from the signal to
 // the first echo reply that arrives from another node's MAC (read by tcpdump in the client namespace).
@@ -29,6 +30,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
     registerDHCPScenarios(settings: settings)
+    registerUPnPScenarios(settings: settings)
 }
 
 enum FailoverMetric {

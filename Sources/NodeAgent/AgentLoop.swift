@@ -72,6 +72,8 @@ final class AgentLoop {
     private var stoppingForwarders: [Int: IPAddress] = [:]
     /// Withdrawals waiting for a stopping forwarder of the address: the gateway must hear the deletion from it.
     private var deferredWithdrawals: Set<IPAddress> = []
+    /// The address each withdrawal timer is for.
+    private var withdrawalTimers: [Int: IPAddress] = [:]
     private var leadingLeases: Set<LeaseKey> = []
     private var shuttingDown = false
     private var cleanedUp = false
@@ -173,6 +175,12 @@ final class AgentLoop {
                 deferredWithdrawals.subtract(unblocked)
                 for address in unblocked.sorted() { await withdraw(address) }
                 continueShutdown()
+            case .withdrawalDue(let id):
+                // The forwarder is taking too long (an unreachable gateway): the address goes anyway, so that a
+                // lost Lease never leaves it answering beside the next holder.
+                if let address = withdrawalTimers.removeValue(forKey: id), deferredWithdrawals.remove(address) != nil {
+                    await withdraw(address)
+                }
             case .shutdown:
                 guard !shuttingDown else { continue }
                 shuttingDown = true
@@ -181,7 +189,7 @@ final class AgentLoop {
                 deferredCampaigns = []
                 deferredKeepers = [:]
                 for key in Array(forwarders.keys) { stopForwarder(key) }
-                for address in Array(advertisers.keys) { await withdrawWhenUnmapped(address) }
+                for address in Array(advertisers.keys) { await withdrawWhenUnmapped(address, in: &group) }
                 // Each releases its lease and deletes its macvlan once its address is off it.
                 for name in Array(keepers.keys) { stopKeeper(name) }
                 continueShutdown()
@@ -210,7 +218,7 @@ final class AgentLoop {
             }
         case .withdraw(let address):
             deferredClaims[address] = nil
-            await withdrawWhenUnmapped(address)
+            await withdrawWhenUnmapped(address, in: &group)
         case .writeStatus(let key, let ingress, let annotations, let lease):
             // Only under a Lease this node still campaigns for; its fence then guards the write itself.
             guard let election = elections[lease] else { return }
@@ -396,12 +404,25 @@ final class AgentLoop {
         running.forwarder.stop()
     }
 
-    /// Withdraws the address once no stopping forwarder needs it to delete its mappings from.
-    private func withdrawWhenUnmapped(_ address: IPAddress) async {
-        if stoppingForwarders.values.contains(address) {
-            deferredWithdrawals.insert(address)
-        } else {
+    /// Withdraws the address once no stopping forwarder needs it to delete its mappings from, or after the
+    /// forwarders' deletion budget at the latest.
+    private func withdrawWhenUnmapped(_ address: IPAddress, in group: inout DiscardingTaskGroup) async {
+        guard let upnp, stoppingForwarders.values.contains(address) else {
             await withdraw(address)
+            return
+        }
+        guard deferredWithdrawals.insert(address).inserted else { return }
+        nextID += 1
+        let id = nextID
+        withdrawalTimers[id] = address
+        let input = self.input
+        let clock = self.clock
+        let limit = upnp.schedule.deletionBudget
+        // The timer names the address by an id: with this toolchain (6.3.1, Linux) a child task that captures an
+        // `IPAddress` and awaits `ClientClock.sleep` crashes (a jump to null); either alone does not.
+        group.addTask {
+            try? await clock.sleep(for: limit)
+            input.yield(.withdrawalDue(id: id))
         }
     }
 

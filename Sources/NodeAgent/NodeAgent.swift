@@ -159,6 +159,8 @@ enum LoopInput: Sendable {
     /// A port forwarder reported; only the current forwarder of the Service is listened to.
     case upnp(UPnPEvent, id: Int)
     case forwarderFinished(ServiceKey, id: Int)
+    /// A withdrawal waiting for a forwarder's deletions has waited long enough.
+    case withdrawalDue(id: Int)
     /// A watch saw the Lease change (renewed, released, taken).
     case leaseChanged(LeaseKey)
     case shutdown

@@ -14,6 +14,7 @@ public actor GatewayCache {
 
     private struct Discovery {
         var token: UInt64
+        var source: IPAddress?
         var task: Task<Void, Never>
         var waiters: [UInt64: CheckedContinuation<InternetGateway, any Error>]
     }
@@ -70,7 +71,10 @@ public actor GatewayCache {
         if discoveries[interface] == nil {
             let token = makeToken()
             let control = self.control
+            // The source is read back from the actor rather than captured: with this toolchain (6.3.1, Linux) a task
+            // that captures an `IPAddress` and awaits an async closure crashed (a jump to null).
             let task = Task {
+                let source = self.discoveries[interface].flatMap { $0.token == token ? $0.source : nil }
                 let result: Result<InternetGateway, any Error>
                 do {
                     result = .success(try await control.discover(interface: interface, source: source))
@@ -79,7 +83,7 @@ public actor GatewayCache {
                 }
                 self.finish(token, interface: interface, result)
             }
-            discoveries[interface] = Discovery(token: token, task: task, waiters: [:])
+            discoveries[interface] = Discovery(token: token, source: source, task: task, waiters: [:])
         }
         discoveries[interface]?.waiters[waiter] = continuation
     }

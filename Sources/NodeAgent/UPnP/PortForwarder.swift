@@ -285,8 +285,8 @@ final class PortForwarder: Sendable {
     /// address's withdrawal for long.
     private func deleteAll(_ state: State) async {
         guard let gateway = state.gateway, !state.made.isEmpty else { return }
-        // Handed over through the instance rather than captured by the child task: with this toolchain a child
-        // task capturing the gateway and addresses crashed (a jump to null); reading them from `self` does not.
+        // Handed over through the instance rather than captured by the child task: with this toolchain (6.3.1,
+        // Linux) a child task capturing `IPAddress` values next to async calls crashed (a jump to null).
         leftovers.withLock { $0 = Leftovers(gateway: gateway, made: state.made) }
         let clock = self.clock
         let budget = schedule.deletionBudget
@@ -305,10 +305,9 @@ final class PortForwarder: Sendable {
 
     private func deleteLeftovers() async {
         guard let leftovers = leftovers.withLock({ $0 }) else { return }
-        let source = forwarding.internalClient
         for (port, mapping) in leftovers.made.sorted(by: { $0.key < $1.key }) {
             do {
-                try await delete(port, mapping, on: leftovers.gateway, source: mapping.client == source ? source : nil)
+                try await deleteFromEither(port, mapping, on: leftovers.gateway)
                 logger.debug("deleted the mapping of \(port)")
             } catch {
                 logger.warning("cannot delete the gateway's mapping of \(port): \(Self.explain(error))")
