@@ -58,3 +58,16 @@ public final class Doorbell: Sendable {
         }
     }
 }
+
+extension Doorbell {
+    /// Returns at a ring, after `duration` on `clock`, or when the task is cancelled, whichever comes first: the
+    /// wait of every loop that sleeps until its next tick unless told to look again.
+    public func wait(atMost duration: Duration, on clock: ClientClock) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.wait() }
+            group.addTask { try? await clock.sleep(for: duration) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}

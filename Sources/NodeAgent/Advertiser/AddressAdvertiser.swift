@@ -343,13 +343,6 @@ actor AddressAdvertiser {
         // Rings so far belong to commands already in the state checked next.
         doorbell.reset()
         guard !withdrawn, !readdRequested, !Task.isCancelled else { return }
-        let clock = self.clock
-        let doorbell = self.doorbell
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await clock.sleep(for: duration) }
-            group.addTask { await doorbell.wait() }
-            await group.next()
-            group.cancelAll()
-        }
+        await doorbell.wait(atMost: duration, on: clock)
     }
 }

@@ -132,14 +132,7 @@ final class DHCPLeaseKeeper: Sendable {
     private func stopped(within duration: Duration) async -> Bool {
         // A cancelled task would return from every wait at once: treat it as stopped, never as "try again".
         guard !isStopRequested, !Task.isCancelled else { return true }
-        let bell = stopBell
-        let clock = self.clock
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await bell.wait() }
-            group.addTask { try? await clock.sleep(for: duration) }
-            await group.next()
-            group.cancelAll()
-        }
+        await stopBell.wait(atMost: duration, on: clock)
         return isStopRequested || Task.isCancelled
     }
 

@@ -380,14 +380,7 @@ final class PortForwarder: Sendable {
 
     private func stopped(within duration: Duration) async -> Bool {
         guard !isStopRequested, !Task.isCancelled else { return true }
-        let bell = self.bell
-        let clock = self.clock
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await bell.wait() }
-            group.addTask { try? await clock.sleep(for: duration) }
-            await group.next()
-            group.cancelAll()
-        }
+        await bell.wait(atMost: duration, on: clock)
         return isStopRequested || Task.isCancelled
     }
 }
