@@ -43,8 +43,8 @@ private func upnpServiceManifest() -> String {
 }
 
 /// Polls miniupnpd's mappings until `condition` holds; the time it took from `start`, in milliseconds.
-private func milliseconds(
-    until what: String, in gateway: MiniupnpdGateway, since start: ContinuousClock.Instant,
+private func millisecondsUntil(
+    _ what: String, in gateway: MiniupnpdGateway, since start: ContinuousClock.Instant,
     _ condition: @escaping @Sendable ([MiniupnpdMapping]) -> Bool
 ) async throws -> Double {
     _ = try await NetworkLab.eventually(what, within: .seconds(60), every: .milliseconds(10)) {
@@ -74,7 +74,7 @@ func registerUPnPScenarios(settings: FailoverSettings) {
             let start = ContinuousClock.now
             benchmark.startMeasurement()
             try await lab.apply(upnpServiceManifest())
-            let elapsed = try await milliseconds(until: "the mapping", in: gateway, since: start) { !$0.isEmpty }
+            let elapsed = try await millisecondsUntil("the mapping", in: gateway, since: start) { !$0.isEmpty }
             benchmark.stopMeasurement()
             return elapsed
         }
@@ -96,14 +96,14 @@ func registerUPnPScenarios(settings: FailoverSettings) {
             try await lab.apply(upnpServiceManifest())
             try await lab.apply(NodeAgentLab.endpointSliceManifest(service: "web", nodeName: "node2"))
             let leader = try await lab.waitForSingleHolder(of: FailoverSettings.address, within: .seconds(60))
-            _ = try await milliseconds(until: "the first mapping", in: gateway, since: .now) {
+            _ = try await millisecondsUntil("the first mapping", in: gateway, since: ContinuousClock.now) {
                 $0.first?.description.hasSuffix(leader.name) == true
             }
             let start = ContinuousClock.now
             benchmark.startMeasurement()
             lab.manager(on: leader)?.signal(SIGKILL)
             try await lab.lab.ip("-n", leader.namespace, "link", "set", "eth0", "down")
-            let elapsed = try await milliseconds(until: "the mapping made by another node", in: gateway, since: start) {
+            let elapsed = try await millisecondsUntil("the mapping made by another node", in: gateway, since: start) {
                 $0.count == 1 && $0.first?.description.hasSuffix(leader.name) == false
             }
             benchmark.stopMeasurement()

@@ -68,8 +68,15 @@ final class AgentLoop {
     /// Nil when UPnP is off (or no gateway client was given).
     private let upnp: UPnPContext?
     private var forwarders: [ServiceKey: RunningForwarder] = [:]
-    /// Forwarders deleting their mappings, by id, with the address they map to.
-    private var stoppingForwarders: [Int: IPAddress] = [:]
+    private struct StoppingForwarder {
+        var service: ServiceKey
+        var client: IPAddress
+    }
+    /// Forwarders deleting their mappings, by id.
+    private var stoppingForwarders: [Int: StoppingForwarder] = [:]
+    /// Forwardings waiting for the previous forwarder of the same Service to finish deleting: it deletes only
+    /// what carries this node's description, which a new forwarder's fresh mappings would too.
+    private var deferredForwardings: [ServiceKey: PortForwarding] = [:]
     /// Withdrawals waiting for a stopping forwarder of the address: the gateway must hear the deletion from it.
     private var deferredWithdrawals: Set<IPAddress> = []
     /// The address each withdrawal timer is for.
@@ -171,7 +178,14 @@ final class AgentLoop {
             case .forwarderFinished(let key, let id):
                 stoppingForwarders[id] = nil
                 if forwarders[key]?.id == id { forwarders[key] = nil }
-                let unblocked = deferredWithdrawals.filter { !stoppingForwarders.values.contains($0) }
+                if !stoppingForwarders.values.contains(where: { $0.service == key }),
+                    let forwarding = deferredForwardings.removeValue(forKey: key), !shuttingDown
+                {
+                    startForwarder(forwarding, in: &group)
+                }
+                let unblocked = deferredWithdrawals.filter { address in
+                    !stoppingForwarders.values.contains { $0.client == address }
+                }
                 deferredWithdrawals.subtract(unblocked)
                 for address in unblocked.sorted() { await withdraw(address) }
                 continueShutdown()
@@ -188,6 +202,7 @@ final class AgentLoop {
                 deferredClaims = [:]
                 deferredCampaigns = []
                 deferredKeepers = [:]
+                deferredForwardings = [:]
                 for key in Array(forwarders.keys) { stopForwarder(key) }
                 for address in Array(advertisers.keys) { await withdrawWhenUnmapped(address, in: &group) }
                 // Each releases its lease and deletes its macvlan once its address is off it.
@@ -237,10 +252,13 @@ final class AgentLoop {
         case .forward(let forwarding):
             if let running = forwarders[forwarding.service] {
                 running.forwarder.update(forwarding)
+            } else if stoppingForwarders.values.contains(where: { $0.service == forwarding.service }) {
+                deferredForwardings[forwarding.service] = forwarding
             } else {
                 startForwarder(forwarding, in: &group)
             }
         case .stopForwarding(let key):
+            deferredForwardings[key] = nil
             stopForwarder(key)
         case .event(let key, let uid, let warning, let reason, let message):
             let object = ObjectReference(
@@ -400,14 +418,14 @@ final class AgentLoop {
 
     private func stopForwarder(_ key: ServiceKey) {
         guard let running = forwarders.removeValue(forKey: key) else { return }
-        stoppingForwarders[running.id] = running.forwarder.forwarding.internalClient
+        stoppingForwarders[running.id] = StoppingForwarder(service: key, client: running.forwarder.forwarding.internalClient)
         running.forwarder.stop()
     }
 
     /// Withdraws the address once no stopping forwarder needs it to delete its mappings from, or after the
     /// forwarders' deletion budget at the latest.
     private func withdrawWhenUnmapped(_ address: IPAddress, in group: inout DiscardingTaskGroup) async {
-        guard let upnp, stoppingForwarders.values.contains(address) else {
+        guard let upnp, stoppingForwarders.values.contains(where: { $0.client == address }) else {
             await withdraw(address)
             return
         }

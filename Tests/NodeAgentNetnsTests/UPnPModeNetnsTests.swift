@@ -154,8 +154,10 @@ struct UPnPModeNetnsTests {
     func deletionDeletesTheMapping() async throws {
         try await Self.withGateway(nodeCount: 1) { lab, gateway in
             try lab.startManagers(settings: Self.upnp)
+            let applied = ContinuousClock.now
             try await lab.apply(Self.serviceManifest())
             try await Self.mappings("the mapping", in: gateway, lab: lab) { $0.count == 1 }
+            reportTiming("UPnP: Service applied (agent just started) → port mapped \(milliseconds(since: applied)) ms")
             let deleted = try await lab.kubectl("delete", "service", "web")
             try #require(deleted.succeeded, "\(deleted)")
             let start = ContinuousClock.now

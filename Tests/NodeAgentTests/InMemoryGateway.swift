@@ -25,6 +25,8 @@ final class InMemoryGateway: InternetGatewayControl, Sendable {
         var unreachable = false
         /// DeletePortMapping never answers (until cancelled).
         var deletionHangs = false
+        /// DeletePortMapping takes this long (real time).
+        var deletionDelay: Duration?
         /// GetSpecificPortMappingEntry answers "no such entry" whatever the table holds (a gateway that hides others'
         /// mappings, so only AddPortMapping's 718 tells of a conflict).
         var hidesMappings = false
@@ -110,6 +112,9 @@ final class InMemoryGateway: InternetGatewayControl, Sendable {
         try record("DeletePortMapping", source)
         if state.withLock({ $0.deletionHangs }) {
             try await Task.sleep(for: .seconds(3600))
+        }
+        if let delay = state.withLock({ $0.deletionDelay }) {
+            try await Task.sleep(for: delay)
         }
         _ = state.withLock { $0.mappings.removeValue(forKey: ForwardedPortKey(port: externalPort, proto: `protocol`)) }
     }

@@ -10,6 +10,7 @@ import NetworkDriver
 import NetworkFrames
 import ServiceLifecycle
 import Testing
+import UPnP
 
 @testable import NodeAgent
 
@@ -106,18 +107,75 @@ struct NodeAgentIntegrationTests {
     }
 }
 
+@Suite("Node agent against the embedded API server: UPnP")
+struct NodeAgentUPnPIntegrationTests {
+    static let vip = AgentFixtures.ip("198.51.100.100")
+    static let annotations = [
+        "kube-vip.io/loadbalancerIPs": "198.51.100.100", "kube-vip.io/allow-reconcile-without-endpoints": "true",
+        "kube-vip.io/forwardUPNP": "true",
+    ]
+
+    @Test func theHolderMapsThePortsAndListsTheGatewaysAddressInTheStatus() async throws {
+        try await withAgentWorld { world in
+            let gateway = InMemoryGateway()
+            let node1 = world.node("node1", gateway: gateway)
+            try await world.run(node1) {
+                try await world.createService("web", annotations: Self.annotations, ports: [32380])
+                try await eventually { gateway.mappings.map(\.externalPort) == [32380] }
+                let ingress = try await eventually { () -> [String]? in
+                    let ips = try await world.service("web").status?.loadBalancer?.ingress?.compactMap(\.ip) ?? []
+                    return ips.count == 2 ? ips : nil
+                }
+                #expect(ingress == ["198.51.100.100", "100.128.0.1"])
+                #expect(gateway.mappings.first?.internalClient == Self.vip)
+            }
+            #expect(gateway.mappings.isEmpty, "SIGTERM deletes the mapping")
+            #expect(gateway.requests("DeletePortMapping").map(\.source) == [Self.vip])
+        }
+    }
+
+    @Test func optingOutAndBackInQuicklyLeavesTheMappingInPlace() async throws {
+        try await withAgentWorld { world in
+            let gateway = InMemoryGateway()
+            let node1 = world.node("node1", gateway: gateway)
+            try await world.run(node1) {
+                try await world.createService("web", annotations: Self.annotations, ports: [32380])
+                try await eventually { gateway.mappings.count == 1 }
+                // A slow deletion: a new forwarder that did not wait would map first and lose its mapping to it.
+                gateway.change { $0.deletionDelay = .milliseconds(300) }
+                for forward in ["false", "true"] {
+                    _ = try await world.client.patchServiceMetadata(
+                        namespace: "default", name: "web", annotations: ["kube-vip.io/forwardUPNP": forward],
+                        fieldManager: "test")
+                }
+                // The new forwarder waits for the old one's deletion, then maps again.
+                try await eventually { gateway.requests("AddPortMapping").count >= 2 }
+                try await eventually { gateway.mappings.count == 1 }
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(gateway.mappings.count == 1)
+                gateway.change { $0.deletionDelay = nil }
+            }
+        }
+    }
+}
+
 // MARK: - The world
 
 struct AgentNode: Sendable {
     let settings: AgentSettings
     let driver: InMemoryNetworkDriver
+    /// The network's UPnP gateway, when the node has UPnP on.
+    var gateway: InMemoryGateway?
 }
 
 struct AgentWorld: Sendable {
     let client: KubernetesClient
 
-    func node(_ name: String, election: AgentSettings.ElectionMode? = nil, leftover: [IPAddress] = []) -> AgentNode {
+    func node(
+        _ name: String, election: AgentSettings.ElectionMode? = nil, leftover: [IPAddress] = [], gateway: InMemoryGateway? = nil
+    ) -> AgentNode {
         var settings = AgentSettings(nodeName: name)
+        settings.enableUPnP = gateway != nil
         if let election { settings.election = election }
         settings.interface = "eth0"
         settings.leaseDuration = .seconds(3)
@@ -128,7 +186,7 @@ struct AgentWorld: Sendable {
         let driver = InMemoryNetworkDriver(
             clock: .continuous, links: [link],
             addresses: leftover.map { LinkAddress(link: 2, address: $0, prefixLength: 32) })
-        return AgentNode(settings: settings, driver: driver)
+        return AgentNode(settings: settings, driver: driver, gateway: gateway)
     }
 
     /// Runs the node's agent for the length of `body`, then stops it as SIGTERM would and waits for it.
@@ -151,8 +209,8 @@ struct AgentWorld: Sendable {
     /// The node's agent in a ServiceGroup, for tests that start and stop several on their own schedule.
     func group(for node: AgentNode) -> ServiceGroup {
         let agent = NodeAgent(
-            settings: node.settings, client: client, driver: node.driver, metricsFactory: NOOPMetricsHandler.instance,
-            logger: testLogger("agent-\(node.settings.nodeName)"))
+            settings: node.settings, client: client, driver: node.driver, gatewayControl: node.gateway,
+            metricsFactory: NOOPMetricsHandler.instance, logger: testLogger("agent-\(node.settings.nodeName)"))
         return ServiceGroup(services: [agent], logger: testLogger("group"))
     }
 
