@@ -268,8 +268,8 @@ final class AgentLoop {
         }
     }
 
-    /// The shutdown's order: every address removed and every DHCP lease released first, then every Lease
-    /// released, then the loop ends.
+    /// The shutdown's order: every UPnP mapping deleted (from its address, so within the deletion budget), every
+    /// address removed and every DHCP lease released, then every Lease released, then the loop ends.
     private func continueShutdown() {
         guard shuttingDown, advertisers.isEmpty, withdrawing.isEmpty, keepers.isEmpty, stoppingKeepers.isEmpty,
             forwarders.isEmpty, stoppingForwarders.isEmpty

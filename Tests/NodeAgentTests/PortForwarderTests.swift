@@ -280,6 +280,23 @@ struct PortForwarderTests {
         }
     }
 
+    @Test func aMoveToAnotherInterfaceDiscoversTheGatewayThere() async throws {
+        let harness = ForwarderHarness()
+        try await harness.run(forwarding()) { forwarder in
+            var moved = forwarding()
+            moved.interface = "eth1"
+            try await harness.update(forwarder, moved)
+            #expect(harness.gateway.requests("discover").count == 2)
+        }
+    }
+
+    @Test func aPermanentOnlyGatewayIsNotRetriedLikeAFailure() async throws {
+        let harness = ForwarderHarness()
+        try await harness.run(forwarding(), configure: { $0.change { $0.onlyPermanent = true } }) { _ in
+            #expect(harness.time.snapshot.sleepers.map(\.deadline) == [.seconds(60)], "not the 5 s retry")
+        }
+    }
+
     @Test func stoppingDeletesTheMappingsFromTheVIP() async throws {
         let harness = ForwarderHarness()
         try await harness.run(forwarding([tcp32380, udp5353])) { _ in }

@@ -76,6 +76,8 @@ final class PortForwarder: Sendable {
 
     private struct State: Sendable {
         var gateway: InternetGateway?
+        /// The interface `gateway` was found on.
+        var gatewayInterface: String?
         var externalAddress: IPAddress?
         var made: [ForwardedPort: Made] = [:]
         /// The gateway answered 725 once: every later mapping asks for a permanent lease.
@@ -92,7 +94,7 @@ final class PortForwarder: Sendable {
             let problems = await pass(forwarding, &state)
             reportProblems(problems, forwarding, &state)
             let wait: Duration
-            if problems.isEmpty || problems.allSatisfy(\.isConflict) {
+            if problems.isEmpty || problems.allSatisfy(\.settled) {
                 state.failures = 0
                 // Conflicts are looked at again like a refresh: the other mapping may expire or be deleted.
                 wait = refreshInterval(state.permanentOnly ? 0 : forwarding.leaseDuration, conflicts: !problems.isEmpty)
@@ -122,7 +124,9 @@ final class PortForwarder: Sendable {
     private struct Problem: Hashable {
         var reason: String
         var message: String
-        var isConflict = false
+        /// The gateway answered as it means to (a conflict, a permanent lease): look again like a refresh, not
+        /// like a retry after a failure.
+        var settled = false
     }
 
     /// Makes the gateway match `forwarding`; returns what went wrong.
@@ -174,11 +178,12 @@ final class PortForwarder: Sendable {
     }
 
     private func currentGateway(_ forwarding: PortForwarding, _ state: inout State) async throws -> InternetGateway {
-        if let gateway = state.gateway { return gateway }
+        if let gateway = state.gateway, state.gatewayInterface == forwarding.interface { return gateway }
         let gateway = try await call("discover") {
             try await gateways.gateway(interface: forwarding.interface, source: forwarding.internalClient)
         }
         state.gateway = gateway
+        state.gatewayInterface = forwarding.interface
         return gateway
     }
 
@@ -218,7 +223,8 @@ final class PortForwarder: Sendable {
             try await add(mapping, on: gateway, source: source)
             permanentProblem = Problem(
                 reason: "UPnPPermanentMapping",
-                message: "the gateway \(gateway.control.host) only accepts permanent mappings (UPnP error 725); \(port) is mapped without a lease and deleted when \(forwarding.node) stops forwarding it")
+                message: "the gateway \(gateway.control.host) only accepts permanent mappings (UPnP error 725); \(port) is mapped without a lease and deleted when \(forwarding.node) stops forwarding it",
+                settled: true)
         } catch UPnPFailure.fault(let error) where error.code == UPnPError.conflictInMappingEntry {
             state.made[port] = nil
             let owner = try? await control.portMapping(
@@ -247,7 +253,7 @@ final class PortForwarder: Sendable {
         return Problem(
             reason: "UPnPPortConflict",
             message: "the gateway already forwards external port \(port) \(who); not forwarding it to \(forwarding.internalClient) (UPnP error 718 ConflictInMappingEntry)",
-            isConflict: true)
+            settled: true)
     }
 
     private func add(_ mapping: PortMapping, on gateway: InternetGateway, source: IPAddress) async throws {
