@@ -121,8 +121,8 @@ struct NodeAgentUPnPIntegrationTests {
             let node1 = world.node("node1", gateway: gateway)
             try await world.run(node1) {
                 try await world.createService("web", annotations: Self.annotations, ports: [32380])
-                try await eventually { gateway.mappings.map(\.externalPort) == [32380] }
-                let ingress = try await eventually { () -> [String]? in
+                try await eventually(timeout: .seconds(30)) { gateway.mappings.map(\.externalPort) == [32380] }
+                let ingress = try await eventually(timeout: .seconds(30)) { () -> [String]? in
                     let ips = try await world.service("web").status?.loadBalancer?.ingress?.compactMap(\.ip) ?? []
                     return ips.count == 2 ? ips : nil
                 }
@@ -140,7 +140,7 @@ struct NodeAgentUPnPIntegrationTests {
             let node1 = world.node("node1", gateway: gateway)
             try await world.run(node1) {
                 try await world.createService("web", annotations: Self.annotations, ports: [32380])
-                try await eventually { gateway.mappings.count == 1 }
+                try await eventually(timeout: .seconds(30)) { gateway.mappings.count == 1 }
                 // A slow deletion: a new forwarder that did not wait would map first and lose its mapping to it.
                 gateway.change { $0.deletionDelay = .milliseconds(300) }
                 for forward in ["false", "true"] {
@@ -149,8 +149,8 @@ struct NodeAgentUPnPIntegrationTests {
                         fieldManager: "test")
                 }
                 // The new forwarder waits for the old one's deletion, then maps again.
-                try await eventually { gateway.requests("AddPortMapping").count >= 2 }
-                try await eventually { gateway.mappings.count == 1 }
+                try await eventually(timeout: .seconds(30)) { gateway.requests("AddPortMapping").count >= 2 }
+                try await eventually(timeout: .seconds(30)) { gateway.mappings.count == 1 }
                 try await Task.sleep(for: .milliseconds(500))
                 #expect(gateway.mappings.count == 1)
                 gateway.change { $0.deletionDelay = nil }

@@ -91,7 +91,7 @@ struct HTTPExchangeTests {
             await #expect(throws: UPnPNetworkError.responseTooLarge(limit: 1024)) {
                 try await small.send(soap, to: server.endpoint, source: nil, timeout: .seconds(5))
             }
-            #expect(await server.connectionEnded(within: .seconds(2)))
+            #expect(await server.connectionEnded(within: .seconds(15)))
         }
     }
 
@@ -125,8 +125,8 @@ struct HTTPExchangeTests {
             await #expect(throws: UPnPNetworkError.timedOut) {
                 try await network.send(soap, to: server.endpoint, source: nil, timeout: .milliseconds(300))
             }
-            #expect(ContinuousClock.now - start < .seconds(2))
-            #expect(await server.connectionEnded(within: .seconds(2)))
+            #expect(ContinuousClock.now - start < .seconds(15), "the 300 ms limit ends it, not the server")
+            #expect(await server.connectionEnded(within: .seconds(15)))
         }
     }
 
@@ -138,12 +138,12 @@ struct HTTPExchangeTests {
                 try await network.send(soap, to: server.endpoint, source: nil, timeout: .seconds(30))
             }
             // Cancel only once the request has arrived, so the exchange is past connecting.
-            let deadline = ContinuousClock.now + .seconds(5)
+            let deadline = ContinuousClock.now + .seconds(20)
             while server.requests.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
             #expect(server.requests.count == 1)
             exchange.cancel()
             await #expect(throws: CancellationError.self) { try await exchange.value }
-            #expect(await server.connectionEnded(within: .seconds(2)))
+            #expect(await server.connectionEnded(within: .seconds(15)))
         }
     }
 

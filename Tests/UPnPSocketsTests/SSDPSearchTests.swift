@@ -33,7 +33,7 @@ struct SSDPSearchTests {
             #expect(answers.map(\.bytes) == [answerA, answerB])
             #expect(answers.allSatisfy { $0.sender == IPAddress(ipv4: 0x7F00_0001) && $0.senderPort == responder.port })
             #expect(elapsed >= .milliseconds(450))
-            #expect(elapsed < .seconds(3))
+            #expect(elapsed < .seconds(15), "ends at its timeout, not never")
             #expect(responder.datagrams.map(\.bytes) == [mSearch])
         }
     }
@@ -55,7 +55,7 @@ struct SSDPSearchTests {
                 break
             }
             let port = try #require(responder.datagrams.first?.sender.port)
-            #expect(await udpPortIsFree(UInt16(port), within: .seconds(2)))
+            #expect(await udpPortIsFree(UInt16(port), within: .seconds(15)))
         }
     }
 
@@ -67,13 +67,13 @@ struct SSDPSearchTests {
             let consumer = Task {
                 for try await _ in network.search(mSearch, interface: "lo", source: nil, timeout: .seconds(60)) {}
             }
-            let deadline = ContinuousClock.now + .seconds(5)
+            let deadline = ContinuousClock.now + .seconds(20)
             while responder.datagrams.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
             consumer.cancel()
             _ = await consumer.result
-            #expect(ContinuousClock.now - start < .seconds(10))
+            #expect(ContinuousClock.now - start < .seconds(30), "ends at the cancellation, not at its 60 s timeout")
             let port = try #require(responder.datagrams.first?.sender.port)
-            #expect(await udpPortIsFree(UInt16(port), within: .seconds(2)))
+            #expect(await udpPortIsFree(UInt16(port), within: .seconds(15)))
         }
     }
 
