@@ -33,7 +33,7 @@ struct FrameTests {
 
             let elapsed = ContinuousClock.now - start
             #expect(received == nil)
-            #expect(elapsed >= .milliseconds(200) && elapsed < .seconds(1), "\(elapsed)")
+            #expect(elapsed >= .milliseconds(200) && elapsed < .seconds(10), "times out, not waits on: \(elapsed)")
             await capture.close()
         }
     }

@@ -194,7 +194,7 @@ struct DnsmasqLabTests {
             let elapsed = ContinuousClock.now - start
             #expect(result.stdout == "started\n")
             #expect(result.status == .signalled(SIGTERM))
-            #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(5), "\(elapsed)")
+            #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(25), "stopped well before sleep's 30 s: \(elapsed)")
         }
     }
 }

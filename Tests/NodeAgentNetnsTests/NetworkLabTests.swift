@@ -119,7 +119,8 @@ struct ChildProcessTests {
         await #expect(throws: NetworkLabError.self) {
             _ = try await ChildProcess.run(["sleep", "30"], timeout: .milliseconds(200))
         }
-        #expect(ContinuousClock.now - start < .seconds(10))
+        // Well before sleep's own 30 s; a loaded CI machine took 11 s once (the suites starve the pool at first).
+        #expect(ContinuousClock.now - start < .seconds(25))
     }
 
     @Test("runBlocking works without an async context")
