@@ -8,8 +8,10 @@ import UPnP
 /// refreshes them at half their lease, follows changes of ports or address, and deletes them on `stop()`.
 ///
 /// Before mapping a port it asks the gateway who has it: a mapping to another host is reported as a conflict and
-/// left alone (some gateways would silently overwrite it). On `stop()` it deletes only mappings that still point
-/// to its address with its own description, so a successor's refreshed mapping survives.
+/// left alone (some gateways would silently overwrite it); a mapping to its own address that another node made
+/// (the previous holder) is made anew under this node's description. On `stop()` it deletes only mappings that
+/// still point to its address with the description it made them with, so a mapping the next holder has made its
+/// own survives.
 final class PortForwarder: Sendable {
     private let gateways: GatewayCache
     private let control: any InternetGatewayControl
