@@ -76,6 +76,10 @@ func registerUPnPScenarios(settings: FailoverSettings) {
             try await lab.apply(upnpServiceManifest())
             let elapsed = try await millisecondsUntil("the mapping", in: gateway, since: start) { !$0.isEmpty }
             benchmark.stopMeasurement()
+            if elapsed > 2000 {
+                // An outlier says why: the agent's log (its Warnings name what discovery saw) and the gateway's.
+                report("slow mapping (\(Int(elapsed)) ms):\n\(await lab.diagnostics(lines: 80))\nminiupnpd:\n\(gateway.log())", to: settings.summaryFile)
+            }
             return elapsed
         }
         benchmark.measurement(UPnPMetric.mappedMilliseconds, Int(milliseconds.rounded()))
