@@ -28,7 +28,6 @@ public struct NodeAgent: Service {
     private let clock: ClientClock
     private let logger: Logger
     private let gatewayControl: (any InternetGatewayControl)?
-    private let forwarderSchedule: PortForwarder.Schedule
 
     /// - Parameter gatewayControl: how to reach UPnP gateways; used only with `settings.enableUPnP`.
     public init(
@@ -37,18 +36,7 @@ public struct NodeAgent: Service {
         metricsFactory: any MetricsFactory = MetricsSystem.factory, clock: ClientClock = .continuous,
         logger: Logger = Logger(label: "kube-vip.node-agent")
     ) {
-        self.init(
-            settings: settings, client: client, driver: driver, gatewayControl: gatewayControl, forwarderSchedule: .standard,
-            metricsFactory: metricsFactory, clock: clock, logger: logger)
-    }
-
-    init(
-        settings: AgentSettings, client: KubernetesClient, driver: any NetworkDriver,
-        gatewayControl: (any InternetGatewayControl)?, forwarderSchedule: PortForwarder.Schedule,
-        metricsFactory: any MetricsFactory, clock: ClientClock, logger: Logger
-    ) {
         self.gatewayControl = gatewayControl
-        self.forwarderSchedule = forwarderSchedule
         self.settings = settings
         self.client = client
         self.driver = driver
@@ -73,7 +61,7 @@ public struct NodeAgent: Service {
                 ? gatewayControl.map {
                     UPnPContext(
                         control: $0, gateways: GatewayCache(control: $0), metrics: UPnPMetrics(factory: metricsFactory),
-                        schedule: forwarderSchedule)
+                        schedule: .standard)
                 } : nil,
             clock: clock, status: status, logger: logger)
 

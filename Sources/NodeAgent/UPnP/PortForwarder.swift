@@ -372,16 +372,7 @@ final class PortForwarder: Sendable {
             metrics.request(action, result: "ok")
             return result
         } catch {
-            let result: String =
-                switch error as? UPnPFailure {
-                case .fault(let fault)?: "\(fault.code)"
-                case .httpStatus?: UPnPFailureKind.http.rawValue
-                case .network?: UPnPFailureKind.network.rawValue
-                case .malformed?: UPnPFailureKind.malformed.rawValue
-                case .noGateway?: UPnPFailureKind.noGateway.rawValue
-                case nil: UPnPFailureKind.network.rawValue
-                }
-            metrics.request(action, result: result)
+            metrics.request(action, result: UPnPMetrics.result(of: error))
             throw error
         }
     }

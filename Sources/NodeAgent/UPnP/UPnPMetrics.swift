@@ -1,4 +1,5 @@
 import Metrics
+import UPnP
 
 /// UPnP mode's counters, shared by every port forwarder of a process. Labels are small fixed sets (actions,
 /// results), never addresses, ports or Service names.
@@ -16,10 +17,15 @@ struct UPnPMetrics: Sendable {
             .increment()
     }
 
-}
+    /// The `result` label of a failed request: the gateway's UPnP error code, else the kind of failure.
+    static func result(of error: any Error) -> String {
+        switch error as? UPnPFailure {
+        case .fault(let fault)?: "\(fault.code)"
+        case .httpStatus?: "http"
+        case .malformed?: "malformed"
+        case .noGateway?: "no-gateway"
+        case .network?, nil: "network"
+        }
+    }
 
-/// The `result` label of a failed request when the gateway gave no UPnP error code.
-enum UPnPFailureKind: String {
-    case http, network, malformed
-    case noGateway = "no-gateway"
 }
