@@ -137,6 +137,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What the roles may do in a cluster (RBAC rules, the single source) and the manifests that install them.
+        .target(name: "Manifests", dependencies: ["KubernetesModels", .product(name: "Yams", package: "Yams")]),
+        // `kube-vip status`: pools, Services and holders read from a cluster, as a pure report with text and JSON.
+        .target(name: "ClusterStatus", dependencies: ["IPAM", "NetworkAddresses", "KubernetesModels"]),
+        // Log lines as JSON objects (`--log-format json`), one per line, for log pipelines.
+        .target(name: "StructuredLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Test support: network namespaces, a bridge, veths and processes inside them, torn down by PID.
         .target(name: "NetworkLab"),
         .executableTarget(
@@ -144,6 +150,7 @@ let package = Package(
             dependencies: [
                 "PoolCheck", "KubernetesAPIServer", "CloudProvider", "LeaderElection", "ObservabilityServer",
                 "KubernetesClient", "NodeAgent", "NetworkDriver", "LinuxNetwork", "UPnP", "UPnPSockets",
+                "Manifests", "ClusterStatus", "StructuredLogging", "KubernetesModels", "IPAM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -238,7 +245,7 @@ let package = Package(
             name: "CloudProviderTests",
             dependencies: [
                 "CloudProvider", "IPAM", "NetworkAddresses", "KubernetesClient", "KubernetesModels",
-                "KubernetesAPIServer", "LeaderElection", "ObservabilityServer",
+                "KubernetesAPIServer", "LeaderElection", "ObservabilityServer", "Manifests",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -253,13 +260,30 @@ let package = Package(
             name: "NodeAgentTests",
             dependencies: [
                 "NodeAgent", "NetworkDriver", "NetworkAddresses", "NetworkFrames", "KubernetesClient",
-                "KubernetesModels", "KubernetesAPIServer", "LeaderElection", "DHCPClient",
+                "KubernetesModels", "KubernetesAPIServer", "LeaderElection", "DHCPClient", "Manifests",
                 .product(name: "Clocks", package: "swift-clocks"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Manifests: generated output, the checked-in files, `kubernetes-validate` against a current Kubernetes.
+        .testTarget(
+            name: "ManifestsTests",
+            dependencies: [
+                "Manifests", "KubeVip", "KubernetesModels", "NetworkLab", .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .testTarget(
+            name: "ClusterStatusTests",
+            dependencies: ["ClusterStatus", "IPAM", "NetworkAddresses", "KubernetesModels"]
+        ),
+        .testTarget(
+            name: "StructuredLoggingTests",
+            dependencies: ["StructuredLogging", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The README and docs/ against the code: every flag, env var, annotation, ConfigMap key and metric.
+        .testTarget(name: "DocumentationTests", dependencies: ["KubeVip", "Manifests"]),
         // Real `kube-vip manager` processes in network namespaces against `kube-vip dev` (root only).
         .testTarget(
             name: "NodeAgentNetnsTests",

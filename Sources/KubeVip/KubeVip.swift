@@ -6,6 +6,7 @@ struct KubeVip: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kube-vip",
         abstract: "Virtual IPs and LoadBalancer addresses for Kubernetes on premises.",
+        version: KubeVipVersion.current,
         subcommands: [Dev.self, CloudProviderCommand.self, ManagerCommand.self, Check.self]
     )
 }

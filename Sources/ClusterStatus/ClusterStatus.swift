@@ -1,0 +1,1 @@
+// `kube-vip status` report: written by the status work of issue 8.

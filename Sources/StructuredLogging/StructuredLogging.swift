@@ -1,0 +1,1 @@
+// JSON log lines: written by the observability work of issue 8.

@@ -1,0 +1,1 @@
+// Tests for issue 8 land here.
