@@ -12,5 +12,10 @@ source scripts/install-packages.sh
 install_missing_packages "${build_packages[@]}" iproute2 tcpdump iputils-ping iputils-arping curl dnsmasq-base \
     miniupnpd miniupnpc nftables socat
 
+source scripts/install-validator.sh  # kubernetes-validate, for the manifest tests
 swift build --build-tests
 swift test --skip-build
+
+# The release build the image is made of (static Swift runtime), checked the way the image runs it.
+release_binary=$(scripts/build-release.sh --scratch-path .build-release)
+scripts/check-release-binary.sh "$release_binary"
