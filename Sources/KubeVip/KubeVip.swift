@@ -7,6 +7,6 @@ struct KubeVip: AsyncParsableCommand {
         commandName: "kube-vip",
         abstract: "Virtual IPs and LoadBalancer addresses for Kubernetes on premises.",
         version: KubeVipVersion.current,
-        subcommands: [Dev.self, CloudProviderCommand.self, ManagerCommand.self, Check.self, ManifestCommand.self]
+        subcommands: [Dev.self, CloudProviderCommand.self, ManagerCommand.self, Check.self, ManifestCommand.self, StatusCommand.self]
     )
 }
