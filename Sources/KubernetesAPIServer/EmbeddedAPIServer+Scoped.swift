@@ -8,8 +8,14 @@ extension EmbeddedAPIServer {
     ///
     /// Graceful, not cancelled: cancelling a NIO server task while a connection is being accepted traps in
     /// NIOAsyncWriter's deinit (apple/swift-nio#3481), which would take the whole process down.
-    public static func withRunningServer<T>(logger: Logger, _ body: (Int) async throws -> T) async throws -> T {
-        let server = try EmbeddedAPIServer(configuration: APIServerConfiguration(port: 0), logger: logger)
+    /// `configuration` is used as given but for the port, which is always a free one.
+    public static func withRunningServer<T>(
+        configuration: APIServerConfiguration = APIServerConfiguration(), logger: Logger,
+        _ body: (Int) async throws -> T
+    ) async throws -> T {
+        var configuration = configuration
+        configuration.port = 0
+        let server = try EmbeddedAPIServer(configuration: configuration, logger: logger)
         let group = ServiceGroup(services: [server], logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

@@ -11,6 +11,12 @@ public struct APIServerConfiguration: Sendable {
     public var store: StoreConfiguration = StoreConfiguration()
     /// How often every watch that allows bookmarks receives one (kube-apiserver: about once a minute).
     public var bookmarkInterval: Duration = .seconds(55)
+    /// Asked about every request before it is served; `false` answers a resource request with kube-apiserver's
+    /// 403 Forbidden. Off (nil) by default: the server has no users. Tests set it to hold a role to the RBAC
+    /// rules its manifests grant (`RBACPolicy`) and to record what the role calls (`RequestLog`).
+    /// Non-resource requests (discovery, `/version`, `/openapi`, health) are shown to it too, so that they can
+    /// be recorded, but always served, as every cluster lets every user read them.
+    public var authorizer: (@Sendable (RequestAttributes) -> Bool)?
 
     public init(host: String = "127.0.0.1", port: Int = 0, store: StoreConfiguration = StoreConfiguration()) {
         self.host = host
@@ -45,7 +51,8 @@ public final class EmbeddedAPIServer: Service, Sendable {
         let address = self.address
         let store = self.store
         let application = Application(
-            responder: APIResponder(store: store, settings: WatchSettings(), logger: logger),
+            responder: APIResponder(
+                store: store, settings: WatchSettings(), authorizer: configuration.authorizer, logger: logger),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in

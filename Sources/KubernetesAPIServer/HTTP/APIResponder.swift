@@ -10,10 +10,15 @@ struct APIResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
     var resources: ResourceHandler
+    var authorizer: (@Sendable (RequestAttributes) -> Bool)?
     var logger: Logger
 
-    init(store: ObjectStore, settings: WatchSettings, logger: Logger) {
+    init(
+        store: ObjectStore, settings: WatchSettings, authorizer: (@Sendable (RequestAttributes) -> Bool)? = nil,
+        logger: Logger
+    ) {
         self.resources = ResourceHandler(store: store, settings: settings)
+        self.authorizer = authorizer
         self.logger = logger
     }
 
@@ -21,6 +26,7 @@ struct APIResponder: HTTPResponder {
         let started = ContinuousClock.now
         let response: Response
         do {
+            try authorize(request)
             response = try await route(request)
         } catch let status as Status {
             response = JSONResponse.failure(status)
@@ -35,6 +41,15 @@ struct APIResponder: HTTPResponder {
                 "duration": "\(ContinuousClock.now - started)",
             ])
         return response
+    }
+
+    /// Before routing, as in kube-apiserver: a denied request is 403 even for a resource that does not exist.
+    private func authorize(_ request: Request) throws(Status) {
+        guard let authorizer else { return }
+        let attributes = RequestAttributes(
+            method: request.method.rawValue, path: request.uri.path, query: QueryParameters(request.uri.query),
+            userAgent: request.headers[.userAgent])
+        if !authorizer(attributes) && attributes.isResourceRequest { throw attributes.forbidden }
     }
 
     private func route(_ request: Request) async throws -> Response {
