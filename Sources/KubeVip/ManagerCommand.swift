@@ -38,8 +38,11 @@ struct ManagerCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: "How log lines are written: json gives one JSON object per line, for log collectors.")
+    var logFormat: LogFormat = .text
+
     func run() async throws {
-        ProcessSetup.start(logLevel: logLevel)
+        ProcessSetup.start(logLevel: logLevel, format: logFormat)
         let logger = Logger(label: "kube-vip.manager")
         let environment = ProcessInfo.processInfo.environment
 

@@ -3,18 +3,15 @@ import Foundation
 import KubernetesClient
 import Logging
 import ServiceLifecycle
+import StructuredLogging
 
 /// What every long-running subcommand does first, and how each reports a fatal setup problem.
 enum ProcessSetup {
-    /// Unblocks SIGTERM/SIGINT (a parent's blocked mask is inherited) and sends logs to stderr at `level`,
-    /// keeping stdout for what scripts read.
-    static func start(logLevel level: Logger.Level) {
+    /// Unblocks SIGTERM/SIGINT (a parent's blocked mask is inherited) and sends logs to stderr at `level`, as
+    /// text or as JSON lines (`--log-format`), keeping stdout for what scripts read.
+    static func start(logLevel level: Logger.Level, format: LogFormat = .text) {
         SignalMask.unblockTerminationSignals()
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in format.handler(label: label, level: level) }
     }
 
     /// Not a usage error: no help text, just what is wrong and the exit status.
@@ -40,3 +37,8 @@ enum ProcessSetup {
         try await client.shutdown()
     }
 }
+
+/// Visible to every command file without each importing StructuredLogging.
+typealias LogFormat = StructuredLogging.LogFormat
+
+extension StructuredLogging.LogFormat: ExpressibleByArgument {}

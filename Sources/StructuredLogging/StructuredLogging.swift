@@ -1,1 +1,0 @@
-// JSON log lines: written by the observability work of issue 8.

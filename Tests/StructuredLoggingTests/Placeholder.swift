@@ -1,1 +1,0 @@
-// Tests for issue 8 land here.
