@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks a release binary the way the image will use it: it runs, says its version, reads a ConfigMap, and links
-# nothing the runtime image (distroless cc: glibc, libgcc, libstdc++; plus the libmnl the Containerfile copies)
-# lacks. A Swift runtime or Foundation library left dynamic would start here and fail in the image.
+# nothing the runtime image (distroless cc: glibc, libgcc, libstdc++; plus the libmnl and zlib the Containerfile
+# copies) lacks. A Swift runtime or Foundation library left dynamic would start here and fail in the image.
 # Usage: scripts/check-release-binary.sh PATH-TO-kube-vip
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,11 +13,11 @@ actual=$("$binary" --version)
 
 "$binary" check manifest/kubevip-configmap.yaml >/dev/null
 
-allowed='^(linux-vdso\.so\.1|ld-linux-x86-64\.so\.2|ld-linux-aarch64\.so\.1|libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|libutil\.so\.1|libgcc_s\.so\.1|libstdc\+\+\.so\.6|libmnl\.so\.0)$'
+allowed='^(linux-vdso\.so\.1|ld-linux-x86-64\.so\.2|ld-linux-aarch64\.so\.1|libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|libutil\.so\.1|libgcc_s\.so\.1|libstdc\+\+\.so\.6|libmnl\.so\.0|libz\.so\.1)$'
 unexpected=$(ldd "$binary" | awk '{print $1}' | sed 's|.*/||' | grep -Ev "$allowed" || true)
 if [ -n "$unexpected" ]; then
     echo "the release binary links libraries the runtime image does not have:" >&2
     echo "$unexpected" >&2
     exit 1
 fi
-echo "release binary ok: kube-vip $actual, $(du -h "$binary" | cut -f1), links only glibc, libgcc, libstdc++ and libmnl" >&2
+echo "release binary ok: kube-vip $actual, $(du -h "$binary" | cut -f1), links only glibc, libgcc, libstdc++, libmnl and zlib" >&2
