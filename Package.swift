@@ -280,7 +280,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StructuredLoggingTests",
-            dependencies: ["StructuredLogging", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["StructuredLogging", "NetworkLab", .product(name: "Logging", package: "swift-log")]
         ),
         // The README and docs/ against the code: every flag, env var, annotation, ConfigMap key and metric.
         .testTarget(name: "DocumentationTests", dependencies: ["KubeVip", "Manifests"]),

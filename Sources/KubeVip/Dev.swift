@@ -105,17 +105,24 @@ struct Dev: AsyncParsableCommand {
         }
     }
 
-    /// The `export` line is alone on stdout so that scripts can `eval` it; everything else goes to stderr.
+    /// The `export` line is alone on stdout so that scripts can `eval` it; everything else goes to stderr, as
+    /// a log line when logs are JSON, so that a log collector reading stderr sees nothing but JSON.
     private func announce(port: Int, kubeconfig: URL, directory: URL) {
         let hostText = host.contains(":") ? "[\(host)]" : host
         let storage = ephemeral ? "in memory only (--ephemeral)" : "kept in \(directory.path)"
-        FileHandle.standardError.write(
-            Data(
-                """
-                kube-vip dev: Kubernetes API on http://\(hostText):\(port), objects \(storage).
-                Use it with:
+        if logFormat == .json {
+            Logger(label: "kube-vip.dev").info(
+                "Kubernetes API ready",
+                metadata: ["url": "http://\(hostText):\(port)", "objects": "\(storage)", "kubeconfig": "\(kubeconfig.path)"])
+        } else {
+            FileHandle.standardError.write(
+                Data(
+                    """
+                    kube-vip dev: Kubernetes API on http://\(hostText):\(port), objects \(storage).
+                    Use it with:
 
-                """.utf8))
+                    """.utf8))
+        }
         FileHandle.standardOutput.write(Data("export KUBECONFIG=\(kubeconfig.path)\n".utf8))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NetworkLab
 import Synchronization
 import Testing
 
@@ -103,17 +104,7 @@ struct DevCommandTests {
 
 /// Where the binary is: the test runner lives in the build products directory next to the executables.
 enum DevBinary {
-    static let path: String? = {
-        var candidates: [URL] = []
-        if let runner = Bundle.main.executableURL {
-            candidates.append(runner.resolvingSymlinksInPath().deletingLastPathComponent())
-        }
-        if let first = CommandLine.arguments.first {
-            candidates.append(URL(fileURLWithPath: first).resolvingSymlinksInPath().deletingLastPathComponent())
-        }
-        return candidates.map { $0.appendingPathComponent("kube-vip").path }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    static let path = NetworkLab.builtExecutable("kube-vip")
 }
 
 /// One test's temporary world: a data directory, a fresh HOME and kubectl cache; every `kube-vip dev`

@@ -5,17 +5,7 @@ import Testing
 @testable import KubeVip
 
 /// The `kube-vip` executable built next to this test runner.
-private let kubeVipBinary: String? = {
-    var directories: [URL] = []
-    if let executable = Bundle.main.executableURL {
-        directories.append(executable.resolvingSymlinksInPath().deletingLastPathComponent())
-    }
-    if let first = CommandLine.arguments.first {
-        directories.append(URL(fileURLWithPath: first).resolvingSymlinksInPath().deletingLastPathComponent())
-    }
-    return directories.map { $0.appendingPathComponent("kube-vip").path }
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
-}()
+private let kubeVipBinary = NetworkLab.builtExecutable("kube-vip")
 
 @Suite("kube-vip manifest, the binary", .enabled(if: kubeVipBinary != nil, "the kube-vip binary is not next to the test runner"))
 struct ManifestBinaryTests {

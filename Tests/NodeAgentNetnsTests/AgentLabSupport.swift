@@ -4,17 +4,7 @@ import Testing
 
 /// Where the built `kube-vip` is: the test runner lives in the build products directory next to the executables.
 enum AgentBinary {
-    static let path: String? = {
-        var candidates: [URL] = []
-        if let runner = Bundle.main.executableURL {
-            candidates.append(runner.resolvingSymlinksInPath().deletingLastPathComponent())
-        }
-        if let first = CommandLine.arguments.first {
-            candidates.append(URL(fileURLWithPath: first).resolvingSymlinksInPath().deletingLastPathComponent())
-        }
-        return candidates.map { $0.appendingPathComponent("kube-vip").path }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    static let path = NetworkLab.builtExecutable("kube-vip")
 }
 
 /// Why the end-to-end suite cannot run here, nil when it can.
