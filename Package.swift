@@ -36,8 +36,12 @@ let package = Package(
         .target(name: "NetworkAddresses"),
         // The address allocator: ConfigMap parsing into pools, then allocation. Pure values, no I/O.
         .target(name: "IPAM", dependencies: ["NetworkAddresses"]),
+        // Plain-text tables, address ranges and counts, as the terminal reports of `check` and `status` print them.
+        .target(name: "ReportText", dependencies: ["NetworkAddresses"]),
         // `kube-vip check`: read a ConfigMap file and report pools and diagnostics.
-        .target(name: "PoolCheck", dependencies: ["IPAM", "NetworkAddresses", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "PoolCheck",
+            dependencies: ["IPAM", "NetworkAddresses", "ReportText", .product(name: "Yams", package: "Yams")]),
         // Kubernetes objects as JSON values and typed views, and the patch semantics (merge, strategic merge).
         .target(name: "KubernetesModels"),
         // Kubernetes' protobuf wire format (the `k8s\0` envelope), decoded into the same JSON values.
@@ -140,7 +144,7 @@ let package = Package(
         // What the roles may do in a cluster (RBAC rules, the single source) and the manifests that install them.
         .target(name: "Manifests", dependencies: ["KubernetesModels", .product(name: "Yams", package: "Yams")]),
         // `kube-vip status`: pools, Services and holders read from a cluster, as a pure report with text and JSON.
-        .target(name: "ClusterStatus", dependencies: ["IPAM", "NetworkAddresses", "KubernetesModels"]),
+        .target(name: "ClusterStatus", dependencies: ["IPAM", "NetworkAddresses", "KubernetesModels", "ReportText"]),
         // Log lines as JSON objects (`--log-format json`), one per line, for log pipelines.
         .target(name: "StructuredLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Test support: network namespaces, a bridge, veths and processes inside them, torn down by PID.

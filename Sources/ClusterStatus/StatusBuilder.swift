@@ -2,6 +2,7 @@ import Foundation
 import IPAM
 import KubernetesModels
 import NetworkAddresses
+import ReportText
 
 extension StatusReport {
     /// Computes the report. Pools and their use come from IPAM itself (the ConfigMap parsed as the allocator
@@ -144,7 +145,7 @@ extension StatusReport {
                         capacity: String(capacity), inUse: inUse,
                         free: String(capacity > held ? capacity - held : 0),
                         usedFraction: capacity == 0 ? 0 : Double(held) / Double(capacity),
-                        ranges: pool.ranges(family).map(RangeText.text)))
+                        ranges: pool.ranges(family).map(AddressText.range)))
             }
         }
         return rows.sorted { ($0.name, $0.family) < ($1.name, $1.family) }
@@ -175,20 +176,6 @@ struct PoolNames {
     }
 
     func name(_ scope: PoolScope) -> String { names[scope] ?? "pool-\(scope.keySuffix)" }
-}
-
-/// Address ranges as written in a ConfigMap: a range that is exactly one prefix as a CIDR, else `first-last`.
-enum RangeText {
-    static func text(_ range: ClosedRange<IPAddress>) -> String {
-        let low = range.lowerBound
-        let high = range.upperBound
-        if low == high { return "\(low)" }
-        let span = high.value - low.value
-        if span & (span &+ 1) == 0 && low.value & span == 0 {
-            return "\(low)/\(low.family.bitWidth - span.nonzeroBitCount)"
-        }
-        return "\(low)-\(high)"
-    }
 }
 
 /// What every Service row is judged against.

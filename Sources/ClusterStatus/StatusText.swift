@@ -1,4 +1,5 @@
 import Foundation
+import ReportText
 
 extension StatusReport {
     /// The report for people: a pool table, ConfigMap problems, a Service table, each Service's problems, and
@@ -28,7 +29,7 @@ extension StatusReport {
                     pool.ranges.joined(separator: ", "),
                 ])
             }
-            lines += TextColumns.render(rows, rightAligned: [3, 4, 5])
+            lines += TextTable.render(rows, rightAligned: [3, 4, 5])
         }
         if !configMap.problems.isEmpty {
             lines += ["", "ConfigMap problems:"]
@@ -53,7 +54,7 @@ extension StatusReport {
                     kinds.isEmpty ? "-" : kinds.joined(separator: ","),
                 ])
             }
-            lines += TextColumns.render(rows)
+            lines += TextTable.render(rows)
             let withProblems = services.filter { !$0.problems.isEmpty }
             if !withProblems.isEmpty {
                 lines += ["", "Service problems:"]
@@ -142,22 +143,5 @@ public enum CountText {
             exponent += 1
         }
         return "\(mantissa / 10).\(mantissa % 10)e\(exponent)"
-    }
-}
-
-/// Columns padded to their widest cell, two spaces apart, trailing spaces trimmed.
-enum TextColumns {
-    static func render(_ rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
-        let columns = rows.map(\.count).max() ?? 0
-        let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
-        return rows.map { row in
-            let cells = row.enumerated().map { column, cell in
-                let padding = String(repeating: " ", count: widths[column] - cell.count)
-                return rightAligned.contains(column) ? padding + cell : cell + padding
-            }
-            var line = cells.joined(separator: "  ")
-            while line.last == " " { line.removeLast() }
-            return line
-        }
     }
 }
