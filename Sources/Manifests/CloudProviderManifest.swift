@@ -1,3 +1,5 @@
+import KubernetesModels
+
 /// What `kube-vip manifest cloud-provider` is told. Names follow the `kube-vip cloud-provider` flags and the
 /// environment variables it reads (`KUBEVIP_NAMESPACE`, `KUBEVIP_CONFIG_MAP`, ...), which are written only
 /// when they differ from the defaults.

@@ -1,3 +1,5 @@
+import KubernetesModels
+
 /// What `kube-vip manifest daemonset|pod|rbac` is told: upstream's flags that matter in Service mode with
 /// ARP, under upstream's names, turned into the environment variables `kube-vip manager` reads.
 public struct NodeAgentManifestOptions: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import KubernetesModels
+
 /// RBAC objects for one role's grants: a ClusterRole and ClusterRoleBinding for the cluster-wide rules, a
 /// Role and RoleBinding in each namespace a grant is limited to, all bound to one ServiceAccount.
 ///

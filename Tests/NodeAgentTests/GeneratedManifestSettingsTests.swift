@@ -1,3 +1,4 @@
+import KubernetesModels
 import Manifests
 import NodeAgent
 import Testing

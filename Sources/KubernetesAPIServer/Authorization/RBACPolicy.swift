@@ -1,3 +1,5 @@
+import KubernetesModels
+
 /// RBAC as kube-apiserver evaluates it, for tests and `kube-vip dev` runs that want a role's requests held to
 /// the rules its manifests grant: one set of rules per user, each either cluster-wide (a ClusterRole bound by
 /// a ClusterRoleBinding) or confined to one namespace (a Role, or a ClusterRole bound by a RoleBinding).
@@ -9,31 +11,23 @@ public struct RBACPolicy: Sendable, Hashable {
     public struct Rule: Sendable, Hashable {
         /// nil: everywhere, including cluster-scoped resources and requests across all namespaces.
         public var namespace: String?
-        /// `""` is the core group; `*` matches every group, resource or verb.
-        public var apiGroups: [String]
-        /// With subresources spelled `services/status`.
-        public var resources: [String]
-        public var verbs: [String]
+        public var policy: PolicyRule
 
-        public init(namespace: String?, apiGroups: [String], resources: [String], verbs: [String]) {
+        public init(namespace: String?, _ policy: PolicyRule) {
             self.namespace = namespace
-            self.apiGroups = apiGroups
-            self.resources = resources
-            self.verbs = verbs
+            self.policy = policy
         }
 
-        /// Kube-apiserver's matching: exact strings or `*`; a namespaced binding covers only requests in its
+        public init(namespace: String?, apiGroups: [String], resources: [String], verbs: [String]) {
+            self.init(namespace: namespace, PolicyRule(apiGroups: apiGroups, resources: resources, verbs: verbs))
+        }
+
+        /// Kube-apiserver's matching (`PolicyRule.allows`); a namespaced binding covers only requests in its
         /// namespace (so never a cluster-wide list or watch).
         public func allows(_ request: RequestAttributes) -> Bool {
             guard request.isResourceRequest else { return false }
             if let namespace, request.namespace != namespace { return false }
-            return verbs.contains { Self.matches($0, request.verb) }
-                && apiGroups.contains { Self.matches($0, request.apiGroup) }
-                && resources.contains { Self.matches($0, request.rbacResource) }
-        }
-
-        static func matches(_ granted: String, _ requested: String) -> Bool {
-            granted == "*" || granted == requested
+            return policy.allows(verb: request.verb, apiGroup: request.apiGroup, resource: request.rbacResource)
         }
     }
 
@@ -82,6 +76,19 @@ public struct RBACPolicy: Sendable, Hashable {
         rules[user, default: []] += more
     }
 
+    /// Binds `grants` as a role's manifests do: cluster grants as a ClusterRole with a ClusterRoleBinding,
+    /// namespace grants as a Role with a RoleBinding in that namespace.
+    public mutating func bind(_ user: String, grants: [Grant]) {
+        for grant in grants {
+            let namespace: String? =
+                switch grant.scope {
+                case .cluster: nil
+                case .namespace(let name): name
+                }
+            bind(user, grant.rules.map { Rule(namespace: namespace, $0) })
+        }
+    }
+
     /// RBAC's answer: a resource request is allowed when some rule bound to its user allows it. Non-resource
     /// requests (discovery, `/version`, `/openapi`) are allowed, as the `system:discovery` and
     /// `system:public-info-viewer` ClusterRoles every cluster binds allow them to everyone.
@@ -95,9 +102,9 @@ public struct RBACPolicy: Sendable, Hashable {
         var all: Set<Permission> = []
         for (user, userRules) in rules {
             for rule in userRules {
-                for verb in rule.verbs {
-                    for group in rule.apiGroups {
-                        for resource in rule.resources {
+                for verb in rule.policy.verbs {
+                    for group in rule.policy.apiGroups {
+                        for resource in rule.policy.resources {
                             all.insert(
                                 Permission(
                                     user: user, verb: verb, apiGroup: group, resource: resource,

@@ -39,7 +39,7 @@ struct CloudProviderRBACTests {
             configMapNamespace: configMapNamespace, leaseNamespace: leaseNamespace, leaderElection: election,
             writeStatus: writeStatus)
         var policy = RBACPolicy()
-        policy.bind(Self.role, grants)
+        policy.bind(Self.role, grants: grants)
         policy.bind(Self.admin, [RBACPolicy.Rule(namespace: nil, apiGroups: ["*"], resources: ["*"], verbs: ["*"])])
         let log = RequestLog()
         var configuration = APIServerConfiguration()
@@ -183,25 +183,6 @@ struct ProviderScenario {
     }
 }
 
-extension RBACPolicy {
-    /// Binds what `Permissions` grants: cluster grants as a ClusterRole with a ClusterRoleBinding, namespace
-    /// grants as a Role with a RoleBinding in that namespace.
-    mutating func bind(_ user: String, _ grants: [Grant]) {
-        for grant in grants {
-            let namespace: String? =
-                switch grant.scope {
-                case .cluster: nil
-                case .namespace(let name): name
-                }
-            bind(
-                user,
-                grant.rules.map {
-                    RBACPolicy.Rule(
-                        namespace: namespace, apiGroups: $0.apiGroups, resources: $0.resources, verbs: $0.verbs)
-                })
-        }
-    }
-}
 
 /// A client for the embedded server that introduces itself as `userAgent` (the user RBAC sees).
 func withClient<T>(port: Int, userAgent: String, _ body: (KubernetesClient) async throws -> T) async throws -> T {
