@@ -21,3 +21,21 @@ if [ -n "$unexpected" ]; then
     exit 1
 fi
 echo "release binary ok: kube-vip $actual, $(du -h "$binary" | cut -f1), links only glibc, libgcc, libstdc++, libmnl and zlib" >&2
+
+# As root, also run it in an empty root holding only those libraries, as the image holds them: a library
+# loaded at run time (dlopen) or a data file read from the build machine would fail here, not in a cluster.
+if [ "$(id -u)" -eq 0 ] && command -v chroot >/dev/null; then
+    root=$(mktemp -d)
+    trap 'rm -rf "$root"' EXIT
+    mkdir -p "$root/tmp"
+    ldd "$binary" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | while read -r library; do
+        mkdir -p "$root$(dirname "$library")"
+        cp -L "$library" "$root$library"
+    done
+    cp "$binary" "$root/kube-vip"
+    cp manifest/kubevip-configmap.yaml "$root/configmap.yaml"
+    chroot "$root" /kube-vip --version >/dev/null
+    chroot "$root" /kube-vip check /configmap.yaml >/dev/null
+    chroot "$root" /kube-vip manifest cloud-provider >/dev/null
+    echo "release binary ok in an empty root with only those libraries" >&2
+fi
