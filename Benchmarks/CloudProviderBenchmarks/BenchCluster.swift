@@ -12,6 +12,8 @@ struct BenchCluster: Sendable {
     let server: ChildProcess
     let controller: ChildProcess
     let client: KubernetesClient
+    /// The kubeconfig `kube-vip dev` wrote, for more clients (`kube-vip status`).
+    let kubeconfig: String
     private let directory: URL
 
     /// Starts both children and waits until the controller allocates: the server listens, the namespaces
@@ -50,7 +52,8 @@ struct BenchCluster: Sendable {
             if writeStatus { arguments.append("--write-status") }
             let controller = try ChildProcess(
                 name: "kube-vip cloud-provider", executable: binary, arguments: arguments, environment: environment)
-            let cluster = BenchCluster(server: dev, controller: controller, client: benchClient, directory: directory)
+            let cluster = BenchCluster(
+                server: dev, controller: controller, client: benchClient, kubeconfig: kubeconfig, directory: directory)
             do {
                 // The controller logs "allocating" once it leads and both of its watches have synced.
                 _ = try await controller.firstLine(on: .stderr, timeout: .seconds(60)) { $0.hasSuffix("] allocating") }

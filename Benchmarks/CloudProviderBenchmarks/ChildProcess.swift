@@ -118,6 +118,43 @@ final class ChildProcess: Sendable {
         }
     }
 
+    /// Everything the child has written on `stream` so far, line by line (a last line without its newline
+    /// included).
+    func allLines(on stream: Stream) -> [String] {
+        output.state.withLock { state in
+            var lines = state.lines[stream] ?? []
+            if let partial = state.partial[stream], !partial.isEmpty {
+                lines.append(String(decoding: partial, as: UTF8.self))
+            }
+            return lines
+        }
+    }
+
+    /// Waits for the child to end by itself and returns its exit status; after `timeout` it is killed and
+    /// nil is returned.
+    func exitStatus(within timeout: Duration) async -> Int32? {
+        let pid = pid
+        let timedOut = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.waitForExit()
+                return false
+            }
+            group.addTask {
+                do { try await Task.sleep(for: timeout) } catch { return false }
+                // The wait above cannot be cancelled; it returns once the kill lands.
+                _ = kill(pid, SIGKILL)
+                return true
+            }
+            var timedOut = false
+            for await result in group {
+                timedOut = timedOut || result
+                group.cancelAll()
+            }
+            return timedOut
+        }
+        return timedOut ? nil : output.state.withLock { $0.exitStatus }
+    }
+
     /// Kills the child (SIGKILL: the data it holds is throw-away, and a child of a process with blocked
     /// signals may ignore SIGTERM) and waits for its exit; `timeout` is a safety net.
     func terminate(timeout: Duration = .seconds(10)) async {

@@ -2,9 +2,10 @@ import Benchmark
 import BenchmarkSupport
 import Foundation
 
-// The end-to-end benchmark of the cloud-provider role: a release `kube-vip dev` (server only) and a
-// release `kube-vip cloud-provider` as child processes; N LoadBalancer Services created through the client as
-// fast as the server takes them; the time until every one has its address and the CPU each process spent.
+// The end-to-end benchmark of the cloud-provider role (and of `kube-vip status` over its result): a
+// release `kube-vip dev` (server only) and a release `kube-vip cloud-provider` as child processes; N LoadBalancer
+// Services created through the client as fast as the server takes them; the time until every one has its
+// address and the CPU each process spent.
 //
 // One iteration takes seconds to minutes and starts both processes afresh, so the iterations are few
 // (CP_BENCH_ITERATIONS) and the size comes from CP_BENCH_SERVICES. The wall clock covers first create → last
@@ -20,6 +21,7 @@ let benchmarks: @Sendable () -> Void = {
     registerScenario(
         "Cloud provider e2e --write-status: \(count) Services created → all allocated with status",
         settings: settings, writeStatus: true)
+    registerStatusScenario("kube-vip status -o json: \(count) Services", settings: settings)
 }
 
 /// 10000 → "10,000", independent of the locale, so that names (and baselines) stay stable.
@@ -80,3 +82,15 @@ func registerScenario(_ name: String, settings: ScenarioSettings, writeStatus: B
     }
 }
 
+
+/// `kube-vip status` over the same cluster once it has settled; only the status run is timed.
+func registerStatusScenario(_ name: String, settings: ScenarioSettings) {
+    let configuration = Benchmark.Configuration(
+        metrics: [.wallClock], timeUnits: .milliseconds, warmupIterations: 0, maxDuration: .seconds(3_600),
+        maxIterations: settings.iterations)
+    Benchmark(name, configuration: configuration) { benchmark in
+        let result = try await StatusScenario(settings: settings).run(
+            measuring: MeasuredRegion(start: { benchmark.startMeasurement() }, stop: { benchmark.stopMeasurement() }))
+        report(result.summary, to: settings.summaryFile)
+    }
+}

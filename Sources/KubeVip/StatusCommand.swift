@@ -116,9 +116,12 @@ struct StatusCommand: AsyncParsableCommand {
 
         var events: [Event] = []
         do {
-            // Every Event, filtered here: field selectors on involvedObject are not served everywhere.
-            events = try await client.listAll(.events, namespace: nil, as: Event.self).items
-                .filter { $0.involvedObject.kind == "Service" }
+            // Only Services' Events: a busy cluster holds far more about Pods, which the server leaves out
+            // (kube-apiserver and the embedded server both select on involvedObject fields).
+            events = try await client.listAll(
+                .events, namespace: nil, query: ListQuery(fieldSelector: "involvedObject.kind=Service"), as: Event.self
+            ).items
+            .filter { $0.involvedObject.kind == "Service" }
         } catch let error as KubernetesClientError where error.status != nil {
             readProblems.append("Events: \(error); pending Services show no Event reason")
         }
