@@ -102,20 +102,14 @@ public struct ServiceView: Sendable, Hashable {
         legacyAddressText.map { Self.parseAddresses($0, field: "spec.loadBalancerIP") }
     }
 
-    /// Comma-separated addresses, spaces tolerated (kube-vip accepts `a, b`; upstream's allocator did not).
+    /// `AddressRecord.parse`, with the field named in the problem.
     static func parseAddresses(_ text: String, field: String) -> Result<[IPAddress], RecordProblem> {
-        var addresses: [IPAddress] = []
-        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let trimmed = part.trimmingCharacters(in: " \t")
-            guard let address = IPAddress(String(trimmed)) else {
-                return .failure(RecordProblem(field: field, value: text, entry: String(trimmed)))
+        AddressRecord.parse(text).mapError { unreadable in
+            switch unreadable {
+            case .entry(let entry): RecordProblem(field: field, value: text, entry: entry)
+            case .tooManyOfAFamily: RecordProblem(field: field, value: text, entry: nil)
             }
-            if !addresses.contains(address) { addresses.append(address) }
         }
-        guard addresses.count <= 2, Set(addresses.map(\.family)).count == addresses.count else {
-            return .failure(RecordProblem(field: field, value: text, entry: nil))
-        }
-        return .success(addresses)
     }
 
     private static func nonBlank(_ text: String?) -> String? {

@@ -61,12 +61,12 @@ struct ServiceFacts {
         var recorded: [IPAddress] = []
         var legacy = false
         if let text = Self.nonBlank(annotations[StatusAnnotations.loadBalancerIPs]) {
-            switch Self.addresses(text) {
+            switch AddressRecord.parse(text) {
             case .success(let addresses): recorded = addresses
             case .failure: unreadable = "\(StatusAnnotations.loadBalancerIPs) \"\(text)\""
             }
         } else if let text = Self.nonBlank(service.spec?.loadBalancerIP) {
-            switch Self.addresses(text) {
+            switch AddressRecord.parse(text) {
             case .success(let addresses):
                 recorded = addresses
                 legacy = true
@@ -110,27 +110,11 @@ struct ServiceFacts {
         AddressRequest(service: key, ports: ports, familyPolicy: familyPolicy, families: families)
     }
 
-    /// A comma list of at most one address per family, spaces tolerated, as the allocator reads it.
-    static func addresses(_ text: String) -> Result<[IPAddress], RecordUnreadable> {
-        var addresses: [IPAddress] = []
-        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let trimmed = part.trimmingCharacters(in: .whitespaces)
-            guard let address = IPAddress(trimmed) else { return .failure(RecordUnreadable()) }
-            if !addresses.contains(address) { addresses.append(address) }
-        }
-        guard addresses.count <= 2, Set(addresses.map(\.family)).count == addresses.count else {
-            return .failure(RecordUnreadable())
-        }
-        return .success(addresses)
-    }
-
     private static func nonBlank(_ text: String?) -> String? {
         guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
         return text
     }
 }
-
-struct RecordUnreadable: Error {}
 
 /// A Lease as the report sees it: who holds it, and whether that is still true.
 struct LeaseFacts {
