@@ -146,7 +146,9 @@ let package = Package(
         // `kube-vip status`: pools, Services and holders read from a cluster, as a pure report with text and JSON.
         .target(name: "ClusterStatus", dependencies: ["IPAM", "NetworkAddresses", "KubernetesModels", "ReportText"]),
         // Log lines as JSON objects (`--log-format json`), one per line, for log pipelines.
-        .target(name: "StructuredLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "StructuredLogging",
+            dependencies: ["KubernetesModels", .product(name: "Logging", package: "swift-log")]),
         // Test support: network namespaces, a bridge, veths and processes inside them, torn down by PID.
         .target(name: "NetworkLab"),
         .executableTarget(

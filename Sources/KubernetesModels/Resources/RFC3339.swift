@@ -1,6 +1,7 @@
 /// RFC 3339 timestamps in UTC, as Kubernetes writes them, without Foundation's formatters: those are not
 /// cheap to create, and `ISO8601DateFormatter` cannot write the six fractional digits of a `MicroTime`.
-enum RFC3339 {
+/// Public for the JSON log lines, which write the same format with milliseconds.
+public enum RFC3339 {
     /// Microseconds since 1970-01-01T00:00:00Z, or `nil` if `text` is not an RFC 3339 date-time.
     /// Accepts any number of fractional digits (extra ones are truncated) and a `Z` or `±hh:mm` offset.
     static func parseMicroseconds(_ text: String) -> Int64? {
@@ -63,8 +64,9 @@ enum RFC3339 {
         return seconds * 1_000_000 + micros
     }
 
-    /// `2024-05-01T12:00:00Z`, or with `fractionDigits` 6: `2024-05-01T12:00:00.123456Z`.
-    static func format(microseconds: Int64, fractionDigits: Int) -> String {
+    /// `2024-05-01T12:00:00Z`, or with `fractionDigits` 6: `2024-05-01T12:00:00.123456Z` (3: milliseconds;
+    /// digits beyond the sixth are never written).
+    public static func format(microseconds: Int64, fractionDigits: Int) -> String {
         let seconds = floorDivide(microseconds, 1_000_000)
         let micros = microseconds - seconds * 1_000_000
         let days = floorDivide(seconds, 86_400)
@@ -75,7 +77,7 @@ enum RFC3339 {
         text += "T" + padded(secondOfDay / 3600, 2) + ":" + padded(secondOfDay / 60 % 60, 2) + ":"
         text += padded(secondOfDay % 60, 2)
         if fractionDigits > 0 {
-            text += "." + padded(micros, 6)
+            text += "." + padded(micros, 6).prefix(min(fractionDigits, 6))
         }
         return text + "Z"
     }
