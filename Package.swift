@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "NetworkAddresses"),
         // The address allocator: ConfigMap parsing into pools, then allocation. Pure values, no I/O.
         .target(name: "IPAM", dependencies: ["NetworkAddresses"]),
-        // Plain-text tables, address ranges and counts, as the terminal reports of `check` and `status` print them.
+        // What the terminal reports of `check` and `status` share: tables, address ranges, counts, severities.
         .target(name: "ReportText", dependencies: ["NetworkAddresses"]),
         // `kube-vip check`: read a ConfigMap file and report pools and diagnostics.
         .target(

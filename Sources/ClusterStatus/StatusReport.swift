@@ -1,4 +1,5 @@
 import Foundation
+import ReportText
 
 /// What `kube-vip status` shows: pools with their use, Services with their address, pool, holder and problems.
 ///
@@ -132,19 +133,7 @@ public struct ServiceRow: Codable, Sendable, Equatable {
 }
 
 public struct Problem: Codable, Sendable, Equatable, CustomStringConvertible {
-    public enum Severity: String, Codable, Sendable, Comparable, CaseIterable {
-        case error, warning, note
-
-        private var rank: Int {
-            switch self {
-            case .error: 0
-            case .warning: 1
-            case .note: 2
-            }
-        }
-
-        public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
-    }
+    public typealias Severity = ReportText.Severity
 
     public var severity: Severity
     public var kind: String

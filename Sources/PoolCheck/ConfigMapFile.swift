@@ -1,4 +1,5 @@
 import Foundation
+import ReportText
 
 /// The `kubevip` ConfigMap data found in a file, with the problems of the file itself (as opposed to the
 /// problems of the pool settings, which `PoolConfiguration` reports).
@@ -57,24 +58,7 @@ public struct ConfigMapFile: Sendable, Equatable {
 
 /// A problem in the file, apart from what the pool settings mean.
 public struct FileProblem: Sendable, Equatable, CustomStringConvertible {
-    public enum Severity: String, Sendable, Equatable, Comparable, CaseIterable {
-        /// kubectl or the API server would refuse the file, or a value was left out.
-        case error
-        /// Accepted, but probably not what was meant.
-        case warning
-        /// Worth knowing, nothing wrong.
-        case note
-
-        private var rank: Int {
-            switch self {
-            case .error: 0
-            case .warning: 1
-            case .note: 2
-            }
-        }
-
-        public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
-    }
+    public typealias Severity = ReportText.Severity
 
     public enum Reason: Sendable, Equatable {
         /// An unquoted data value that YAML reads as `type` (bool, int or float): the API server refuses it.

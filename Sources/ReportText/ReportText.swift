@@ -49,3 +49,23 @@ public enum AddressText {
         return low == 0 ? "\(count) (2^\(high) - 1)" : "\(count) (2^\(high) - 2^\(low))"
     }
 }
+
+/// How much a line of a report matters, most first, so that reports list errors before warnings before notes.
+public enum Severity: String, Codable, Sendable, Comparable, CaseIterable {
+    /// Something is refused, left out or broken.
+    case error
+    /// Accepted, but probably not what was meant, or not working yet.
+    case warning
+    /// Worth knowing, nothing wrong.
+    case note
+
+    private var rank: Int {
+        switch self {
+        case .error: 0
+        case .warning: 1
+        case .note: 2
+        }
+    }
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
