@@ -88,9 +88,8 @@ struct Dev: AsyncParsableCommand {
                 do {
                     try await group.run()
                 } catch let error as IOError where error.errnoCode == EADDRINUSE {
-                    FileHandle.standardError.write(
-                        Data("Error: port \(port) on \(host) is in use; choose another with --port (0 picks a free one)\n".utf8))
-                    throw ExitCode.failure
+                    throw ProcessSetup.fail(
+                        message: "port \(port) on \(host) is in use; choose another with --port (0 picks a free one)")
                 }
             }
             tasks.addTask {

@@ -4,6 +4,7 @@ import KubernetesClient
 import Logging
 import ServiceLifecycle
 import StructuredLogging
+import Synchronization
 
 /// What every long-running subcommand does first, and how each reports a fatal setup problem.
 enum ProcessSetup {
@@ -11,12 +12,26 @@ enum ProcessSetup {
     /// text or as JSON lines (`--log-format`), keeping stdout for what scripts read.
     static func start(logLevel level: Logger.Level, format: LogFormat = .text) {
         SignalMask.unblockTerminationSignals()
+        chosenFormat.withLock { $0 = format }
         LoggingSystem.bootstrap { label in format.handler(label: label, level: level) }
     }
 
+    /// The format `start` chose, for `fail`.
+    private static let chosenFormat = Mutex(LogFormat.text)
+
     /// Not a usage error: no help text, just what is wrong and the exit status.
     static func fail(_ error: any Error) -> ExitCode {
-        FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+        fail(message: "\(error)")
+    }
+
+    /// `Error: <message>` for people; under `--log-format json` a critical JSON line instead, so that a log
+    /// collector also parses why a pod keeps failing to start.
+    static func fail(message: String) -> ExitCode {
+        if chosenFormat.withLock({ $0 }) == .json {
+            Logger(label: "kube-vip").critical("\(message)")
+        } else {
+            FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+        }
         return ExitCode.failure
     }
 

@@ -42,4 +42,23 @@ struct BinaryJSONLogTests {
         #expect(logLines.contains { $0.contains("Kubernetes API ready") }, "stderr:\n\(text)")
         #expect(logLines.count == lines.count, "stderr:\n\(text)")
     }
+
+    /// A pod that cannot start says why in its last log line; under JSON that line must be JSON too.
+    @Test("a start-up failure is reported as a critical JSON line, and the exit status is 1")
+    func startupFailureIsJSON() async throws {
+        let binary = try #require(NetworkLab.builtExecutable("kube-vip"))
+        let missing = "/nonexistent-\(UUID().uuidString)/kubeconfig"
+        let result = try await ChildProcess.run(
+            [binary, "cloud-provider", "--log-format", "json", "--kubeconfig", missing], timeout: .seconds(60))
+        #expect(result.status.code == 1, "\(result)")
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try parsedObject(line + "\n")
+            if object["level"] as? String == "critical" {
+                #expect((object["message"] as? String)?.contains(missing) == true, "\(line)")
+            }
+        }
+        #expect(lines.contains { $0.contains("\"critical\"") }, "stderr:\n\(result.stderr)")
+    }
 }
