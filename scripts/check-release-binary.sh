@@ -24,18 +24,33 @@ echo "release binary ok: kube-vip $actual, $(du -h "$binary" | cut -f1), links o
 
 # As root, also run it in an empty root holding only those libraries, as the image holds them: a library
 # loaded at run time (dlopen) or a data file read from the build machine would fail here, not in a cluster.
-if [ "$(id -u)" -eq 0 ] && command -v chroot >/dev/null; then
+# Like a container runtime, give it its own /proc (in a private mount and PID namespace, gone when it exits):
+# without one the Swift runtime cannot read its arguments and every command silently becomes the bare help text.
+# Each command must print exactly what it printed outside, so an ignored argument fails the check.
+if [ "$(id -u)" -eq 0 ] && command -v chroot >/dev/null && command -v unshare >/dev/null; then
     root=$(mktemp -d)
     trap 'rm -rf "$root"' EXIT
-    mkdir -p "$root/tmp"
+    mkdir -p "$root/tmp" "$root/proc"
     ldd "$binary" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | while read -r library; do
         mkdir -p "$root$(dirname "$library")"
         cp -L "$library" "$root$library"
     done
     cp "$binary" "$root/kube-vip"
     cp manifest/kubevip-configmap.yaml "$root/configmap.yaml"
-    chroot "$root" /kube-vip --version >/dev/null
-    chroot "$root" /kube-vip check /configmap.yaml >/dev/null
-    chroot "$root" /kube-vip manifest cloud-provider >/dev/null
+    in_image_root() {
+        unshare --mount --pid --fork --mount-proc="$root/proc" chroot "$root" /kube-vip "$@"
+    }
+    same_output() {
+        local name=$1 outside=$2 inside=$3
+        if [ "$outside" != "$inside" ]; then
+            echo "kube-vip $name printed something else in the empty root:" >&2
+            diff <(printf '%s\n' "$outside") <(printf '%s\n' "$inside") | head -20 >&2
+            exit 1
+        fi
+    }
+    same_output --version "$expected" "$(in_image_root --version)"
+    same_output check "$("$binary" check manifest/kubevip-configmap.yaml | sed 's|manifest/kubevip-configmap.yaml|/configmap.yaml|g')" \
+        "$(in_image_root check /configmap.yaml)"
+    same_output "manifest cloud-provider" "$("$binary" manifest cloud-provider)" "$(in_image_root manifest cloud-provider)"
     echo "release binary ok in an empty root with only those libraries" >&2
 fi
