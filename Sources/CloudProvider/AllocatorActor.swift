@@ -23,6 +23,10 @@ actor AllocatorActor {
     /// list (or a completed informer re-list) must be seen before the first allocation.
     private var needsConsistentRead = false
     private var configMap: ConfigMap?
+    /// What this replica has posted as Events on the ConfigMap during its current term as leader: starting to
+    /// allocate re-posts only what is new, so a leader that read a broken ConfigMap does not report it twice.
+    /// A new term posts again (the previous leader's Events may have expired).
+    private var postedDiagnostics: PostedDiagnostics?
     private var poolSeries: Set<PoolSeries> = []
     /// Pool gauges are refreshed on a tick rather than per change: recomputing every pool's use after each
     /// of 10,000 allocations cost a third of the controller's CPU.
@@ -113,6 +117,7 @@ actor AllocatorActor {
         let nowLeading = leadership == .leading
         guard nowLeading != leading else { return [] }
         leading = nowLeading
+        postedDiagnostics = nil
         metrics.setLeader(nowLeading)
         if nowLeading {
             logger.info("leading: rebuilding from every Service before allocating")
@@ -141,10 +146,8 @@ actor AllocatorActor {
             }
         }
         let started = ContinuousClock.now
-        var effects = reconciler.startAllocating()
-        if !reconciler.configuration.diagnostics.isEmpty {
-            effects.append(.configurationDiagnostics(reconciler.configuration.diagnostics))
-        }
+        let effects = reconciler.startAllocating()
+        await postConfigurationEvents(reconciler.configuration.diagnostics)
         logger.info(
             "allocating",
             metadata: [
@@ -208,7 +211,6 @@ actor AllocatorActor {
     private func reportConfiguration(_ diagnostics: [Diagnostic]) async {
         let errors = diagnostics.filter { $0.severity == .error }.count
         metrics.setConfigurationProblems(errors: errors, warnings: diagnostics.count - errors)
-        guard !diagnostics.isEmpty else { return }
         for diagnostic in diagnostics {
             if diagnostic.severity == .error {
                 logger.error("ConfigMap \(settings.configMapNamespace)/\(settings.configMapName): \(diagnostic)")
@@ -216,8 +218,19 @@ actor AllocatorActor {
                 logger.warning("ConfigMap \(settings.configMapNamespace)/\(settings.configMapName): \(diagnostic)")
             }
         }
-        // Events are written by the leader only, so that replicas do not repeat each other.
+        await postConfigurationEvents(diagnostics)
+    }
+
+    /// Events are written by the leader only, so that replicas do not repeat each other.
+    private func postConfigurationEvents(_ diagnostics: [Diagnostic]) async {
         guard leading, let configMap else { return }
+        guard !diagnostics.isEmpty else {
+            postedDiagnostics = nil  // fixed: the same mistake made again is news again
+            return
+        }
+        let posting = PostedDiagnostics(configMap: configMap.metadata.uid, diagnostics: diagnostics)
+        guard posting != postedDiagnostics else { return }
+        postedDiagnostics = posting
         let reference = ObjectReference(
             apiVersion: "v1", kind: "ConfigMap", namespace: configMap.metadata.namespace,
             name: configMap.metadata.name, uid: configMap.metadata.uid)
@@ -246,4 +259,10 @@ actor AllocatorActor {
         }
         metrics.setPending(pending)
     }
+}
+
+/// The ConfigMap problems a leader has posted, and on which incarnation of the ConfigMap.
+private struct PostedDiagnostics: Equatable {
+    let configMap: String?
+    let diagnostics: [Diagnostic]
 }

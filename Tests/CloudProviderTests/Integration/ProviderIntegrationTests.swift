@@ -66,6 +66,53 @@ struct ProviderIntegrationTests {
         }
     }
 
+    @Test("a broken ConfigMap entry is posted once as a Warning Event on the ConfigMap, not again when allocation starts")
+    func configMapProblemPostedOnce() async throws {
+        try await withAPIServer { port in
+            try await withClient(port: port) { client in
+                try await client.writePools(Self.pools.merging(["cidr-shop": "not-a-cidr"]) { $1 })
+                try await withCloudProvider(client: client, settings: testSettings()) { provider in
+                    try await eventually("the provider allocating") { provider.isAllocating }
+                    // Warnings are written before Normal notes, so once this Service's AddressAssigned is
+                    // there, every Warning posted until allocation started is too.
+                    try await client.createLoadBalancer("web")
+                    try await eventually("an AddressAssigned Event") {
+                        try await client.events().contains { $0.reason == "AddressAssigned" }
+                    }
+                    let warnings = try await client.events(namespace: "kube-system").filter {
+                        $0.reason == "InvalidPoolEntry"
+                    }
+                    #expect(warnings.count == 1)
+                    #expect(warnings.first?.involvedObject.kind == "ConfigMap")
+                    #expect(warnings.first?.message?.contains("not-a-cidr") == true)
+                    #expect(warnings.first?.count ?? 1 == 1)
+                }
+            }
+        }
+    }
+
+    @Test("a ConfigMap mistake made again after it was fixed is posted again")
+    func configMapProblemPostedAgainAfterFix() async throws {
+        try await withAPIServer { port in
+            try await withClient(port: port) { client in
+                let broken = Self.pools.merging(["cidr-shop": "not-a-cidr"]) { $1 }
+                func invalidEntryCount() async throws -> Int {
+                    try await client.events(namespace: "kube-system").filter { $0.reason == "InvalidPoolEntry" }
+                        .map { $0.count ?? 1 }.reduce(0, +)
+                }
+                try await client.writePools(broken)
+                try await withCloudProvider(client: client, settings: testSettings()) { provider in
+                    try await eventually("the provider allocating") { provider.isAllocating }
+                    try await eventually("the first Warning") { try await invalidEntryCount() == 1 }
+                    // The watch delivers both edits in order: the fix clears what was posted, the mistake is new.
+                    try await client.writePools(Self.pools)
+                    try await client.writePools(broken)
+                    try await eventually("the Warning again") { try await invalidEntryCount() == 2 }
+                }
+            }
+        }
+    }
+
     @Test("a restarted provider moves nothing and writes nothing for Services that show their record")
     func restartIsQuiet() async throws {
         try await withAPIServer { port in
