@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "NetworkAddresses"),
         // The address allocator: ConfigMap parsing into pools, then allocation. Pure values, no I/O.
         .target(name: "IPAM", dependencies: ["NetworkAddresses"]),
+        // The annotation and label names and the per-Service Lease rule shared with upstream, for every role.
+        .target(name: "KubeVipConventions"),
         // What the terminal reports of `check` and `status` share: tables, address ranges, counts, severities.
         .target(name: "ReportText", dependencies: ["NetworkAddresses"]),
         // `kube-vip check`: read a ConfigMap file and report pools and diagnostics.
@@ -96,6 +98,7 @@ let package = Package(
             name: "CloudProvider",
             dependencies: [
                 "IPAM", "NetworkAddresses", "KubernetesClient", "KubernetesModels", "LeaderElection",
+                "KubeVipConventions",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -135,7 +138,7 @@ let package = Package(
             name: "NodeAgent",
             dependencies: [
                 "NetworkDriver", "NetworkAddresses", "NetworkFrames", "KubernetesClient", "KubernetesModels",
-                "LeaderElection", "IPAM", "DHCPClient", "UPnP",
+                "LeaderElection", "IPAM", "DHCPClient", "UPnP", "KubeVipConventions",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -144,7 +147,9 @@ let package = Package(
         // What the roles may do in a cluster (RBAC rules, the single source) and the manifests that install them.
         .target(name: "Manifests", dependencies: ["KubernetesModels", .product(name: "Yams", package: "Yams")]),
         // `kube-vip status`: pools, Services and holders read from a cluster, as a pure report with text and JSON.
-        .target(name: "ClusterStatus", dependencies: ["IPAM", "NetworkAddresses", "KubernetesModels", "ReportText"]),
+        .target(
+            name: "ClusterStatus",
+            dependencies: ["IPAM", "NetworkAddresses", "KubernetesModels", "ReportText", "KubeVipConventions"]),
         // Log lines as JSON objects (`--log-format json`), one per line, for log pipelines.
         .target(
             name: "StructuredLogging",
@@ -250,7 +255,7 @@ let package = Package(
         .testTarget(
             name: "CloudProviderTests",
             dependencies: [
-                "CloudProvider", "IPAM", "NetworkAddresses", "KubernetesClient", "KubernetesModels",
+                "CloudProvider", "IPAM", "NetworkAddresses", "KubernetesClient", "KubernetesModels", "KubeVipConventions",
                 "KubernetesAPIServer", "LeaderElection", "ObservabilityServer", "Manifests",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -266,7 +271,8 @@ let package = Package(
             name: "NodeAgentTests",
             dependencies: [
                 "NodeAgent", "NetworkDriver", "NetworkAddresses", "NetworkFrames", "KubernetesClient",
-                "KubernetesModels", "KubernetesAPIServer", "LeaderElection", "DHCPClient", "Manifests",
+                "KubernetesModels", "KubernetesAPIServer", "LeaderElection", "DHCPClient", "Manifests", "IPAM",
+                "KubeVipConventions",
                 .product(name: "Clocks", package: "swift-clocks"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,4 +1,5 @@
 import IPAM
+import KubeVipConventions
 
 /// What the cloud-provider role is told by its environment and flags.
 public struct CloudProviderSettings: Sendable, Hashable {
@@ -15,7 +16,7 @@ public struct CloudProviderSettings: Sendable, Hashable {
     /// `source.host` of Events: which replica spoke.
     public var eventHost: String?
 
-    public static let defaultClassName = "kube-vip.io/kube-vip-class"
+    public static let defaultClassName = KubeVipKeys.defaultLoadBalancerClass
     public static let fieldManager = "kube-vip-cloud-provider"
     public static let eventComponent = "kube-vip-cloud-provider"
 

@@ -1,20 +1,7 @@
 import IPAM
+import KubeVipConventions
 import KubernetesModels
 import NetworkAddresses
-
-/// The annotation, label and field names kube-vip and kube-vip-cloud-provider share, so that either half of
-/// this project can run beside the upstream other half.
-public enum KubeVipKeys {
-    /// The allocation record: comma-separated addresses, primary family first.
-    public static let loadBalancerIPs = "kube-vip.io/loadbalancerIPs"
-    /// Copied from `interface-<ns>` / `interface-global` for the node agent.
-    public static let serviceInterface = "kube-vip.io/serviceInterface"
-    /// Marks the Services this allocator handles; upstream's in-use scan lists by it.
-    public static let implementationLabel = "implementation"
-    public static let implementationValue = "kube-vip"
-    /// A label older upstream versions wrote and the legacy migration removes.
-    public static let legacyAddressLabel = "ipam-address"
-}
 
 /// What the allocator needs to know about one Service, read once from the object.
 ///

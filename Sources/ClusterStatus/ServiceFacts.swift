@@ -1,24 +1,8 @@
 import Foundation
 import IPAM
+import KubeVipConventions
 import KubernetesModels
 import NetworkAddresses
-
-/// The annotations kube-vip's two roles write and read (the same keys as upstream's).
-enum StatusAnnotations {
-    static let loadBalancerIPs = "kube-vip.io/loadbalancerIPs"
-    static let vipHost = "kube-vip.io/vipHost"
-    static let leaseName = "kube-vip.io/leaseName"
-}
-
-/// A Lease by namespace and name.
-struct LeaseName: Hashable, Comparable, CustomStringConvertible {
-    var namespace: String
-    var name: String
-
-    static func < (lhs: LeaseName, rhs: LeaseName) -> Bool { (lhs.namespace, lhs.name) < (rhs.namespace, rhs.name) }
-
-    var description: String { "\(namespace)/\(name)" }
-}
 
 /// What the report needs of one LoadBalancer Service, read once.
 struct ServiceFacts {
@@ -37,8 +21,7 @@ struct ServiceFacts {
     /// `status.loadBalancer.ingress[].ip`: what the node agent (or `--write-status`) reports as served.
     let ingress: [IPAddress]
     let vipHost: String?
-    /// The Lease of per-Service election: `kube-vip.io/leaseName` (`name` or `namespace/name`), else
-    /// `kubevip-<name>` in the Service's namespace.
+    /// The Lease of per-Service election, named by the node agent's rule.
     let lease: LeaseName
 
     init(_ service: KubernetesService) {
@@ -60,10 +43,10 @@ struct ServiceFacts {
         var unreadable: String?
         var recorded: [IPAddress] = []
         var legacy = false
-        if let text = Self.nonBlank(annotations[StatusAnnotations.loadBalancerIPs]) {
+        if let text = Self.nonBlank(annotations[KubeVipKeys.loadBalancerIPs]) {
             switch AddressRecord.parse(text) {
             case .success(let addresses): recorded = addresses
-            case .failure: unreadable = "\(StatusAnnotations.loadBalancerIPs) \"\(text)\""
+            case .failure: unreadable = "\(KubeVipKeys.loadBalancerIPs) \"\(text)\""
             }
         } else if let text = Self.nonBlank(service.spec?.loadBalancerIP) {
             switch AddressRecord.parse(text) {
@@ -77,18 +60,11 @@ struct ServiceFacts {
         recordIsLegacy = legacy
         unreadableRecord = unreadable
         ingress = (service.status?.loadBalancer?.ingress ?? []).compactMap { $0.ip.flatMap(IPAddress.init) }
-        vipHost = Self.nonBlank(annotations[StatusAnnotations.vipHost])
+        vipHost = Self.nonBlank(annotations[KubeVipKeys.vipHost])
 
-        let parts = annotations[StatusAnnotations.leaseName]?.split(separator: "/", omittingEmptySubsequences: false)
-            .map(String.init)
-        switch parts {
-        case let parts? where parts.count == 1 && !parts[0].isEmpty:
-            lease = LeaseName(namespace: namespace, name: parts[0])
-        case let parts? where parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty:
-            lease = LeaseName(namespace: parts[0], name: parts[1])
-        default:
-            lease = LeaseName(namespace: namespace, name: "kubevip-\(name)")
-        }
+        lease = ServiceLease.of(
+            namespace: namespace, name: name, annotations: annotations,
+            localTraffic: service.spec?.externalTrafficPolicy == "Local")
     }
 
     /// The addresses to show: the record, with DHCP's `0.0.0.0` replaced by the leased address once the
@@ -147,15 +123,25 @@ struct EventFacts {
     let isWarning: Bool
     let count: Int
     let time: Int64
+    /// The Service the Event is about: a Service deleted and created again under the same name is another
+    /// object, and its predecessor's Warnings are not its problems.
+    let objectUID: String?
 
     init?(_ event: Event) {
         guard event.involvedObject.kind == "Service" else { return nil }
+        objectUID = event.involvedObject.uid
         reason = event.reason ?? ""
         message = event.message ?? ""
         isWarning = event.type == "Warning"
         count = event.count ?? 1
         let creation = event.metadata.creationTimestamp.flatMap(Timestamp.init(rfc3339:))
         time = (event.lastTimestamp ?? event.firstTimestamp ?? creation)?.secondsSinceEpoch ?? 0
+    }
+
+    /// Matched by uid as `kubectl describe` matches them; an Event or a Service without one is matched by name.
+    func isAbout(_ service: ServiceFacts) -> Bool {
+        guard let objectUID, let uid = service.uid else { return true }
+        return objectUID == uid
     }
 
     var text: String {

@@ -1,5 +1,6 @@
 import Foundation
 import IPAM
+import KubeVipConventions
 import KubernetesModels
 import NetworkAddresses
 import ReportText
@@ -265,9 +266,10 @@ struct ServiceContext {
             state = holder == nil ? .unheld : .served
         }
 
-        if let latest = events[service.key]?.last, latest.isWarning {
+        let serviceEvents = events[service.key, default: []].filter { $0.isAbout(service) }
+        if let latest = serviceEvents.last, latest.isWarning {
             problems.append(Problem(.warning, "warningEvent", "last event: Warning \(latest.text)"))
-        } else if state == .pending, let warning = events[service.key]?.last(where: \.isWarning) {
+        } else if state == .pending, let warning = serviceEvents.last(where: \.isWarning) {
             problems.append(Problem(.warning, "warningEvent", "last Warning event: \(warning.text)"))
         }
 
@@ -345,7 +347,7 @@ struct ServiceContext {
                 problems.append(
                     Problem(
                         .warning, "holderMismatch",
-                        "kube-vip.io/vipHost says \(vipHost) but Lease \(lease.name) is held by \(leaseHolder)"))
+                        "\(KubeVipKeys.vipHost) says \(vipHost) but Lease \(lease.name) is held by \(leaseHolder)"))
             }
         }
         if let vipHost = service.vipHost {

@@ -1,3 +1,5 @@
+import IPAM
+import KubeVipConventions
 import KubernetesClient
 import KubernetesModels
 import LeaderElection
@@ -44,9 +46,9 @@ final class AgentLoop {
         var elector: LeaderElector
         var stop: Doorbell
     }
-    private var elections: [LeaseKey: RunningElection] = [:]
-    private var ending: [LeaseKey: Set<Int>] = [:]
-    private var deferredCampaigns: Set<LeaseKey> = []
+    private var elections: [LeaseName: RunningElection] = [:]
+    private var ending: [LeaseName: Set<Int>] = [:]
+    private var deferredCampaigns: Set<LeaseName> = []
 
     private struct RunningKeeper {
         var id: Int
@@ -81,7 +83,7 @@ final class AgentLoop {
     private var deferredWithdrawals: Set<IPAddress> = []
     /// The address each withdrawal timer is for.
     private var withdrawalTimers: [Int: IPAddress] = [:]
-    private var leadingLeases: Set<LeaseKey> = []
+    private var leadingLeases: Set<LeaseName> = []
     private var shuttingDown = false
     private var cleanedUp = false
 
@@ -446,7 +448,7 @@ final class AgentLoop {
 
     // MARK: - Elections
 
-    private func startElection(_ lease: LeaseKey, in group: inout DiscardingTaskGroup) {
+    private func startElection(_ lease: LeaseName, in group: inout DiscardingTaskGroup) {
         nextID += 1
         let id = nextID
         var electionLogger = logger
@@ -473,7 +475,7 @@ final class AgentLoop {
         }
     }
 
-    private func endElection(_ lease: LeaseKey) {
+    private func endElection(_ lease: LeaseName) {
         guard let running = elections.removeValue(forKey: lease) else { return }
         ending[lease, default: []].insert(running.id)
         running.stop.ring()
@@ -483,7 +485,7 @@ final class AgentLoop {
         for lease in Array(elections.keys) { endElection(lease) }
     }
 
-    private func leadershipChanged(_ lease: LeaseKey, _ leadership: Leadership) {
+    private func leadershipChanged(_ lease: LeaseName, _ leadership: Leadership) {
         let leading = leadership == .leading
         metrics.leadership(lease, leading: leading)
         if leading ? leadingLeases.insert(lease).inserted : leadingLeases.remove(lease) != nil {

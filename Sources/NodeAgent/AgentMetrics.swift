@@ -1,3 +1,4 @@
+import KubeVipConventions
 import Metrics
 
 /// The agent's own metrics (the advertisers count frames in `AdvertiserMetrics`). Upstream's names where
@@ -21,12 +22,12 @@ struct AgentMetrics: Sendable {
         upnpMappings = Gauge(label: "kube_vip_upnp_mappings", dimensions: [], factory: factory)
     }
 
-    func leadership(_ lease: LeaseKey, leading: Bool) {
+    func leadership(_ lease: LeaseName, leading: Bool) {
         Gauge(label: "kube_vip_is_leader", dimensions: [("node", node), ("lease_name", lease.description)], factory: factory)
             .record(leading ? 1 : 0)
     }
 
-    func transition(_ lease: LeaseKey) {
+    func transition(_ lease: LeaseName) {
         Counter(label: "kube_vip_leader_election_transitions_total", dimensions: [("lease_name", lease.description)], factory: factory)
             .increment()
     }

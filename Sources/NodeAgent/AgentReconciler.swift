@@ -1,3 +1,5 @@
+import IPAM
+import KubeVipConventions
 import KubernetesClient
 import KubernetesModels
 import LeaderElection
@@ -9,7 +11,7 @@ import UPnP
 enum AgentInput: Sendable {
     case service(InformerEvent<KubernetesService>)
     case endpointSlice(InformerEvent<EndpointSlice>)
-    case leadership(LeaseKey, Leadership)
+    case leadership(LeaseName, Leadership)
     case advertiser(AdvertiserEvent)
     case dhcp(DHCPEvent)
     case upnp(UPnPEvent)
@@ -18,15 +20,15 @@ enum AgentInput: Sendable {
 /// What the loop must do about it; the reconciler itself does no I/O.
 enum AgentAction: Sendable, Hashable {
     /// Join the election for a Lease (per-Service mode: some Service under it may be served here).
-    case campaign(LeaseKey)
+    case campaign(LeaseName)
     /// Leave it and hand the Lease over (nothing under it may be served here any more).
-    case resign(LeaseKey)
+    case resign(LeaseName)
     /// Start holding an address.
-    case claim(AddressClaim, lease: LeaseKey)
+    case claim(AddressClaim, lease: LeaseName)
     /// Stop holding it and remove it from the interface.
     case withdraw(IPAddress)
     /// Start leasing an address by DHCP on a macvlan of its own.
-    case startDHCP(DHCPClaim, lease: LeaseKey)
+    case startDHCP(DHCPClaim, lease: LeaseName)
     /// Release that lease and delete the macvlan (its address is withdrawn first, by a `.withdraw` before this).
     case stopDHCP(name: String)
     /// Keep these ports of a Service mapped on the UPnP gateway (start forwarding, or change what is forwarded).
@@ -36,7 +38,7 @@ enum AgentAction: Sendable, Hashable {
     case stopForwarding(ServiceKey)
     /// Record in the Service that this node serves these addresses: the parts that differ (ingress nil: already
     /// so; annotations: only those to change).
-    case writeStatus(ServiceKey, ingress: [LoadBalancerIngress]?, annotations: [String: String], lease: LeaseKey)
+    case writeStatus(ServiceKey, ingress: [LoadBalancerIngress]?, annotations: [String: String], lease: LeaseName)
     case event(ServiceKey, uid: String, warning: Bool, reason: String, message: String)
 }
 
@@ -67,14 +69,14 @@ struct AgentReconciler {
         /// Set when leadership was won from another holder, until the claims it causes are made.
         var takingOver = false
     }
-    private var leases: [LeaseKey: LeaseState] = [:]
+    private var leases: [LeaseName: LeaseState] = [:]
     /// Per-Service mode: which groups (by their oldest member) want each Lease.
-    private var leaseWantedBy: [LeaseKey: Set<ServiceKey>] = [:]
-    private var groupLease: [ServiceKey: LeaseKey] = [:]
+    private var leaseWantedBy: [LeaseName: Set<ServiceKey>] = [:]
+    private var groupLease: [ServiceKey: LeaseName] = [:]
 
     struct Claim: Sendable, Hashable {
         var claim: AddressClaim
-        var lease: LeaseKey
+        var lease: LeaseName
         var held = false
         /// The link the address was put on, once held: where UPnP discovery asks.
         var link: String?
@@ -85,7 +87,7 @@ struct AgentReconciler {
 
     struct DHCPState: Sendable, Hashable {
         var claim: DHCPClaim
-        var lease: LeaseKey
+        var lease: LeaseName
         /// The address leased, once bound.
         var address: IPAddress?
         var problem: String?
@@ -102,7 +104,7 @@ struct AgentReconciler {
     /// Services whose ports this node keeps mapped on the UPnP gateway.
     private(set) var forwarders: [ServiceKey: ForwardingState] = [:]
     /// Services this node serves (their addresses are claimed here).
-    private var served: [ServiceKey: LeaseKey] = [:]
+    private var served: [ServiceKey: LeaseName] = [:]
     private struct WrittenStatus: Hashable {
         var ingress: [LoadBalancerIngress]
         var annotations: [String: String]
@@ -116,16 +118,16 @@ struct AgentReconciler {
         self.settings = settings
         endpoints = EndpointIndex(nodeName: settings.nodeName)
         if case .global(let namespace, let name) = settings.election {
-            leases[LeaseKey(namespace: namespace, name: name)] = LeaseState()
+            leases[LeaseName(namespace: namespace, name: name)] = LeaseState()
         }
     }
 
     var isSynced: Bool { servicesSynced && endpointsSynced }
 
     /// The global Lease, in global mode.
-    var globalLease: LeaseKey? {
+    var globalLease: LeaseName? {
         guard case .global(let namespace, let name) = settings.election else { return nil }
-        return LeaseKey(namespace: namespace, name: name)
+        return LeaseName(namespace: namespace, name: name)
     }
 
     /// Every address some handled Service asks for, for the start-up clean-up of addresses a previous run of
@@ -222,7 +224,7 @@ struct AgentReconciler {
         return neighbours
     }
 
-    private mutating func leadershipChanged(_ lease: LeaseKey, _ leadership: Leadership) -> [AgentAction] {
+    private mutating func leadershipChanged(_ lease: LeaseName, _ leadership: Leadership) -> [AgentAction] {
         guard var state = leases[lease] else { return [] }
         switch leadership {
         case .leading:
@@ -309,9 +311,9 @@ struct AgentReconciler {
         var pending = touched
         var affectedAddresses = Set(formerAddresses)
         var affectedMacvlans = Set(formerMacvlans)
-        var wantedDHCP: [String: (claim: DHCPClaim, lease: LeaseKey)] = [:]
+        var wantedDHCP: [String: (claim: DHCPClaim, lease: LeaseName)] = [:]
         var members: Set<ServiceKey> = []
-        var touchedLeases: Set<LeaseKey> = []
+        var touchedLeases: Set<LeaseName> = []
         while let start = pending.popFirst() {
             let group = self.group(containing: start)
             pending.subtract(group)
@@ -410,10 +412,9 @@ struct AgentReconciler {
         return summary.serving || intent.allowWithoutEndpoints
     }
 
-    private func leaseFor(_ oldest: ServiceIntent, actions: inout [AgentAction]) -> LeaseKey {
+    private func leaseFor(_ oldest: ServiceIntent, actions: inout [AgentAction]) -> LeaseName {
         if let globalLease { return globalLease }
-        if let override = oldest.leaseOverride, !oldest.localTraffic { return override }
-        return oldest.defaultLease
+        return oldest.lease
     }
 
     /// The status each served Service should show, where it differs from what it shows.
@@ -438,14 +439,14 @@ struct AgentReconciler {
                 ingress.append(LoadBalancerIngress(ip: external.description, ports: intent.ports))
             }
             let current = intent.ingress.map { LoadBalancerIngress(ip: $0.ip, hostname: $0.hostname, ports: $0.ports ?? []) }
-            var annotations = [AgentAnnotations.vipHost: settings.nodeName]
-            var present = [AgentAnnotations.vipHost: intent.vipHost]
+            var annotations = [KubeVipKeys.vipHost: settings.nodeName]
+            var present = [KubeVipKeys.vipHost: intent.vipHost]
             if let leased, let leasedState, let dhcp = intent.dhcp {
                 // What the next holder (or a restart) needs to ask the server for the same lease again.
-                annotations[DHCPAnnotations.hardwareAddress] = leasedState.claim.hardwareAddress.description
-                annotations[DHCPAnnotations.requestedIP] = leased.description
-                present[DHCPAnnotations.hardwareAddress] = dhcp.hardwareAddressText
-                present[DHCPAnnotations.requestedIP] = dhcp.requestedIPText
+                annotations[KubeVipKeys.hardwareAddress] = leasedState.claim.hardwareAddress.description
+                annotations[KubeVipKeys.requestedIP] = leased.description
+                present[KubeVipKeys.hardwareAddress] = dhcp.hardwareAddressText
+                present[KubeVipKeys.requestedIP] = dhcp.requestedIPText
             }
             let changed = annotations.filter { present[$0.key] ?? nil != $0.value }
             let wanted = WrittenStatus(ingress: ingress, annotations: annotations)
@@ -493,7 +494,7 @@ struct AgentReconciler {
             if !settings.enableUPnP {
                 problems.append((
                     "UPnPDisabled",
-                    "\(UPnPAnnotations.forward) is set but UPnP is off in the node agent (set enable_upnp=true); the ports are not forwarded"
+                    "\(KubeVipKeys.forwardUPNP) is set but UPnP is off in the node agent (set enable_upnp=true); the ports are not forwarded"
                 ))
             } else {
                 if !upnp.problems.isEmpty {
@@ -508,10 +509,10 @@ struct AgentReconciler {
                 }
             }
         }
-        if intent.leaseOverride != nil, intent.localTraffic {
+        if intent.leaseAnnotation != nil, intent.localTraffic {
             problems.append((
                 "LeaseNameIgnored",
-                "\(AgentAnnotations.leaseName) is ignored with externalTrafficPolicy Local: only nodes with a local endpoint may hold the address"
+                "\(KubeVipKeys.leaseName) is ignored with externalTrafficPolicy Local: only nodes with a local endpoint may hold the address"
             ))
         }
         let keys = Set(problems.map { "\($0.reason): \($0.message)" })
@@ -542,7 +543,7 @@ extension AgentReconciler {
     }
 
     /// Starts, restarts or stops the client of one macvlan to match what the served Services want of it.
-    private mutating func reconcileDHCP(_ name: String, wanted: (claim: DHCPClaim, lease: LeaseKey)?) -> [AgentAction] {
+    private mutating func reconcileDHCP(_ name: String, wanted: (claim: DHCPClaim, lease: LeaseName)?) -> [AgentAction] {
         let existing = dhcpClients[name]
         if let existing, let wanted, existing.lease == wanted.lease, !existing.claim.differs(from: wanted.claim) {
             return []

@@ -1,5 +1,6 @@
 import Foundation
 import IPAM
+import KubeVipConventions
 import LeaderElection
 
 /// What the node agent is told by upstream kube-vip's environment variables (the DaemonSet manifests set
@@ -24,7 +25,7 @@ public struct AgentSettings: Sendable, Hashable {
     /// `svc_namespace`: only Services of this namespace; nil for all.
     public var watchNamespace: String?
     /// `lb_class_name`, `lb_class_only`, `lb_class_legacy_handling`.
-    public var className = "kube-vip.io/kube-vip-class"
+    public var className = KubeVipKeys.defaultLoadBalancerClass
     public var classOnly = false
     public var classLegacyHandling = true
     /// `vip_leaseduration`, `vip_renewdeadline`, `vip_retryperiod` (whole seconds, upstream's 15/10/2).

@@ -1,3 +1,4 @@
+import IPAM
 import KubernetesModels
 
 /// What the EndpointSlices say about each Service, reduced to the two facts the agent decides on.

@@ -1,3 +1,5 @@
+import IPAM
+import KubeVipConventions
 import KubernetesClient
 import KubernetesModels
 import LeaderElection
@@ -85,7 +87,7 @@ public struct NodeAgent: Service {
                 await follow(leaseInformer()) { event in
                     if case .updated(_, let lease) = event {
                         input.yield(.leaseChanged(
-                            LeaseKey(namespace: lease.metadata.namespace ?? "", name: lease.metadata.name ?? "")))
+                            LeaseName(namespace: lease.metadata.namespace ?? "", name: lease.metadata.name ?? "")))
                     }
                 }
             }
@@ -140,7 +142,7 @@ enum LoopInput: Sendable {
     case agent(AgentInput)
     case addressChange(AddressChange)
     case advertiserFinished(IPAddress, id: Int)
-    case electionEnded(LeaseKey, id: Int)
+    case electionEnded(LeaseName, id: Int)
     /// A DHCP lease keeper reported; only the current keeper of the macvlan is listened to.
     case dhcp(DHCPEvent, id: Int)
     case keeperFinished(String, id: Int)
@@ -150,7 +152,7 @@ enum LoopInput: Sendable {
     /// A withdrawal waiting for a forwarder's deletions has waited long enough.
     case withdrawalDue(id: Int)
     /// A watch saw the Lease change (renewed, released, taken).
-    case leaseChanged(LeaseKey)
+    case leaseChanged(LeaseName)
     case shutdown
 }
 

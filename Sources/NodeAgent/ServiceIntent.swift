@@ -1,40 +1,7 @@
+import IPAM
+import KubeVipConventions
 import KubernetesModels
 import NetworkAddresses
-
-/// A Service by namespace and name.
-struct ServiceKey: Hashable, Comparable, Sendable, CustomStringConvertible {
-    var namespace: String
-    var name: String
-
-    static func < (lhs: ServiceKey, rhs: ServiceKey) -> Bool {
-        (lhs.namespace, lhs.name) < (rhs.namespace, rhs.name)
-    }
-
-    var description: String { "\(namespace)/\(name)" }
-}
-
-/// A Lease by namespace and name.
-struct LeaseKey: Hashable, Comparable, Sendable, CustomStringConvertible {
-    var namespace: String
-    var name: String
-
-    static func < (lhs: LeaseKey, rhs: LeaseKey) -> Bool {
-        (lhs.namespace, lhs.name) < (rhs.namespace, rhs.name)
-    }
-
-    var description: String { "\(namespace)/\(name)" }
-}
-
-/// The annotations upstream's node agent reads and writes; same keys, so either implementation can take over
-/// from the other.
-enum AgentAnnotations {
-    static let loadBalancerIPs = "kube-vip.io/loadbalancerIPs"
-    static let ignore = "kube-vip.io/ignore"
-    static let serviceInterface = "kube-vip.io/serviceInterface"
-    static let leaseName = "kube-vip.io/leaseName"
-    static let allowWithoutEndpoints = "kube-vip.io/allow-reconcile-without-endpoints"
-    static let vipHost = "kube-vip.io/vipHost"
-}
 
 /// What one Service asks of the node agent, read from the object alone: which addresses, on which
 /// interface, under which Lease, and what it currently says about itself (status, `vipHost`), so the
@@ -55,16 +22,15 @@ struct ServiceIntent: Sendable, Hashable {
     /// externalTrafficPolicy Local: only a node with a serving local endpoint may hold the address.
     var localTraffic: Bool
     var allowWithoutEndpoints: Bool
-    /// `kube-vip.io/leaseName` (`name` or `namespace/name`), already resolved against the Service's namespace.
-    var leaseOverride: LeaseKey?
+    /// The Lease `kube-vip.io/leaseName` names, even where it does not apply (for the warning that says so).
+    var leaseAnnotation: LeaseName?
+    /// The Lease of per-Service election, by the rule `kube-vip status` also reads holders by.
+    var lease: LeaseName
     /// `kube-vip.io/serviceInterface`.
     var interface: InterfaceChoice?
     var ports: [PortStatus]
     var ingress: [LoadBalancerIngress]
     var vipHost: String?
-
-    /// The Lease of per-Service election when no annotation names one.
-    var defaultLease: LeaseKey { LeaseKey(namespace: key.namespace, name: "kubevip-\(key.name)") }
 
     /// Why the agent leaves a Service alone, or nil when it is one to serve.
     enum Skip: Sendable, Hashable {
@@ -77,7 +43,7 @@ struct ServiceIntent: Sendable, Hashable {
     static func read(_ service: KubernetesService, settings: AgentSettings) -> Result<ServiceIntent, SkipReason> {
         guard service.spec?.type == "LoadBalancer" else { return .failure(SkipReason(.notLoadBalancer)) }
         let annotations = service.metadata.annotations ?? [:]
-        if annotations[AgentAnnotations.ignore]?.lowercased() == "true" {
+        if annotations[KubeVipKeys.ignore]?.lowercased() == "true" {
             return .failure(SkipReason(.ignored))
         }
         let serviceClass = service.spec?.loadBalancerClass
@@ -87,14 +53,7 @@ struct ServiceIntent: Sendable, Hashable {
         let namespace = service.metadata.namespace ?? "default"
         let key = ServiceKey(namespace: namespace, name: service.metadata.name ?? "")
         let (addresses, unsupported, wantsDHCP) = Self.addresses(of: service)
-        let leaseOverride = annotations[AgentAnnotations.leaseName].flatMap { text -> LeaseKey? in
-            let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-            switch parts.count {
-            case 1 where !parts[0].isEmpty: return LeaseKey(namespace: namespace, name: parts[0])
-            case 2 where !parts[0].isEmpty && !parts[1].isEmpty: return LeaseKey(namespace: parts[0], name: parts[1])
-            default: return nil
-            }
-        }
+        let localTraffic = service.spec?.externalTrafficPolicy == "Local"
         let intent = ServiceIntent(
             key: key,
             uid: service.metadata.uid ?? "",
@@ -103,13 +62,15 @@ struct ServiceIntent: Sendable, Hashable {
             unsupported: unsupported,
             dhcp: wantsDHCP ? DHCPRequest.read(annotations: annotations, uid: service.metadata.uid ?? "") : nil,
             upnp: UPnPRequest.read(annotations: annotations),
-            localTraffic: service.spec?.externalTrafficPolicy == "Local",
-            allowWithoutEndpoints: annotations[AgentAnnotations.allowWithoutEndpoints]?.lowercased() == "true",
-            leaseOverride: leaseOverride,
-            interface: annotations[AgentAnnotations.serviceInterface].map { InterfaceChoice($0) },
+            localTraffic: localTraffic,
+            allowWithoutEndpoints: annotations[KubeVipKeys.allowWithoutEndpoints]?.lowercased() == "true",
+            leaseAnnotation: ServiceLease.annotated(annotations[KubeVipKeys.leaseName], namespace: namespace),
+            lease: ServiceLease.of(
+                namespace: namespace, name: key.name, annotations: annotations, localTraffic: localTraffic),
+            interface: annotations[KubeVipKeys.serviceInterface].map { InterfaceChoice($0) },
             ports: (service.spec?.ports ?? []).map { PortStatus(port: $0.port, protocol: $0.protocol ?? "TCP") },
             ingress: service.status?.loadBalancer?.ingress ?? [],
-            vipHost: annotations[AgentAnnotations.vipHost])
+            vipHost: annotations[KubeVipKeys.vipHost])
         return .success(intent)
     }
 
@@ -133,7 +94,7 @@ struct ServiceIntent: Sendable, Hashable {
     static func addresses(of service: KubernetesService) -> (addresses: [IPAddress], unsupported: [String], dhcp: Bool) {
         var entries: [String]
         let specAddress = service.spec?.loadBalancerIP.flatMap { $0.isEmpty ? nil : $0 }
-        if let annotation = service.metadata.annotations?[AgentAnnotations.loadBalancerIPs], !annotation.isEmpty {
+        if let annotation = service.metadata.annotations?[KubeVipKeys.loadBalancerIPs], !annotation.isEmpty {
             entries = annotation.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }
         } else if let ingress = service.status?.loadBalancer?.ingress, !ingress.isEmpty {

@@ -1,3 +1,4 @@
+import IPAM
 import KubernetesClient
 import KubernetesModels
 import LeaderElection

@@ -1,4 +1,5 @@
 import IPAM
+import KubeVipConventions
 import KubernetesModels
 import NetworkAddresses
 import Testing

@@ -36,10 +36,12 @@ func lease(_ namespace: String, _ name: String, holder: String, renewedSecondsAg
             renewTime: MicroTime(now.addingTimeInterval(-renewedSecondsAgo))))
 }
 
-func warningEvent(_ namespace: String, _ name: String, reason: String, message: String, at seconds: Int64) -> Event {
+func warningEvent(
+    _ namespace: String, _ name: String, reason: String, message: String, at seconds: Int64, uid: String? = nil
+) -> Event {
     Event(
         metadata: ObjectMeta(name: "\(name).\(seconds)", namespace: namespace),
-        involvedObject: ObjectReference(kind: "Service", namespace: namespace, name: name),
+        involvedObject: ObjectReference(kind: "Service", namespace: namespace, name: name, uid: uid),
         reason: reason, message: message, type: "Warning",
         lastTimestamp: Timestamp(secondsSinceEpoch: Int64(now.timeIntervalSince1970) - 100 + seconds))
 }
@@ -220,6 +222,23 @@ struct ServiceStatusTests {
         #expect(event.message.contains("PoolExhausted: newest"), "\(event)")
     }
 
+    @Test("a Warning Event about an earlier Service of the same name is not the current Service's problem")
+    func eventsOfARecreatedServiceAreIgnored() throws {
+        let status = report(
+            ["cidr-global": "198.51.100.0/29"], [service("other", "api", address: "198.51.100.1", vipHost: "node-1")],
+            events: [
+                warningEvent("other", "api", reason: "PoolExhausted", message: "before", at: 1, uid: "uid-of-the-deleted-api"),
+                warningEvent("other", "api", reason: "AddressConflict", message: "now", at: 2, uid: "uid-other-api"),
+            ])
+        let problems = try #require(status.row("other", "api")).problems.filter { $0.kind == "warningEvent" }
+        #expect(problems.map(\.message) == ["last event: Warning AddressConflict: now"])
+
+        let recreated = report(
+            ["cidr-global": "198.51.100.0/29"], [service("other", "api", address: "198.51.100.1", vipHost: "node-1")],
+            events: [warningEvent("other", "api", reason: "PoolExhausted", message: "before", at: 1, uid: "uid-of-the-deleted-api")])
+        #expect(try #require(recreated.row("other", "api")).problems.isEmpty)
+    }
+
     @Test("a static address outside every pool is a note, not an error")
     func outsideEveryPool() throws {
         let status = report(
@@ -309,6 +328,19 @@ struct ServiceStatusTests {
         #expect(status.row("a", "named")?.lease == "shared/custom")
         #expect(status.row("a", "plain")?.holder == "node-4")
         #expect(status.row("a", "plain")?.lease == "kube-system/plndr-svcs-lock")
+    }
+
+    @Test("with externalTrafficPolicy Local the holder is read from the Service's own Lease, as the node agent elects it")
+    func localTrafficIgnoresLeaseName() throws {
+        var local = service("a", "local", address: "198.51.100.1", vipHost: "node-1", leaseName: "shared/custom")
+        local.spec?.externalTrafficPolicy = "Local"
+        let status = report(
+            ["cidr-global": "198.51.100.0/24"], [local],
+            leases: [lease("shared", "custom", holder: "node-3"), lease("a", "kubevip-local", holder: "node-1")])
+        let row = try #require(status.row("a", "local"))
+        #expect(row.lease == "a/kubevip-local")
+        #expect(row.holder == "node-1")
+        #expect(row.problems.isEmpty, "\(row.problems)")
     }
 
     @Test("a Lease held by another node than vipHost is a problem")

@@ -1,3 +1,5 @@
+import IPAM
+import KubeVipConventions
 import KubernetesClient
 import KubernetesModels
 import LeaderElection
@@ -63,7 +65,7 @@ struct ReconcilerDriver {
         ReconcilerDriver(settings: AgentSettings(nodeName: node, election: .perService))
     }
 
-    static let globalLease = LeaseKey(namespace: "kube-system", name: "plndr-svcs-lock")
+    static let globalLease = LeaseName(namespace: "kube-system", name: "plndr-svcs-lock")
 
     @discardableResult
     mutating func apply(_ input: AgentInput) -> [AgentAction] {
@@ -82,8 +84,8 @@ struct ReconcilerDriver {
     mutating func delete(_ service: KubernetesService) { apply(.service(.deleted(service))) }
     mutating func add(_ slice: EndpointSlice) { apply(.endpointSlice(.added(slice))) }
     mutating func update(_ slice: EndpointSlice) { apply(.endpointSlice(.updated(old: slice, new: slice))) }
-    mutating func lead(_ lease: LeaseKey = globalLease) { apply(.leadership(lease, .leading)) }
-    mutating func follow(_ lease: LeaseKey = globalLease, holder: String?) { apply(.leadership(lease, .following(holder: holder))) }
+    mutating func lead(_ lease: LeaseName = globalLease) { apply(.leadership(lease, .leading)) }
+    mutating func follow(_ lease: LeaseName = globalLease, holder: String?) { apply(.leadership(lease, .following(holder: holder))) }
     mutating func held(_ address: String) {
         apply(.advertiser(.held(AgentFixtures.ip(address), link: AgentFixtures.link)))
     }
@@ -103,17 +105,17 @@ struct ReconcilerDriver {
     var withdrawn: [IPAddress] {
         actions.compactMap { if case .withdraw(let address) = $0 { address } else { nil } }
     }
-    var campaigns: [LeaseKey] {
+    var campaigns: [LeaseName] {
         actions.compactMap { if case .campaign(let lease) = $0 { lease } else { nil } }
     }
-    var resignations: [LeaseKey] {
+    var resignations: [LeaseName] {
         actions.compactMap { if case .resign(let lease) = $0 { lease } else { nil } }
     }
     /// (Service, ingress, the `vipHost` written) of each status write.
     var statusWrites: [(ServiceKey, [LoadBalancerIngress]?, String?)] {
         actions.compactMap {
             if case .writeStatus(let key, let ingress, let annotations, _) = $0 {
-                (key, ingress, annotations[AgentAnnotations.vipHost])
+                (key, ingress, annotations[KubeVipKeys.vipHost])
             } else {
                 nil
             }

@@ -1,3 +1,4 @@
+import KubeVipConventions
 import KubernetesModels
 import LeaderElection
 import NetworkAddresses
@@ -12,7 +13,7 @@ struct GlobalElectionDecisionTests {
     @Test func nothingIsClaimedBeforeBothWatchesHaveListed() {
         var agent = ReconcilerDriver.global()
         agent.lead()
-        agent.add(F.service("web", addresses: "198.51.100.100", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"]))
+        agent.add(F.service("web", addresses: "198.51.100.100", annotations: [KubeVipKeys.allowWithoutEndpoints: "true"]))
         agent.apply(.service(.synced))
         #expect(agent.claimed.isEmpty)
         agent.apply(.endpointSlice(.synced))
@@ -45,7 +46,7 @@ struct GlobalElectionDecisionTests {
 
     @Test func losingTheLeaseWithdrawsEveryAddress() {
         var agent = ReconcilerDriver.global()
-        agent.add(F.service("a", addresses: "198.51.100.100,2001:db8::100", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"]))
+        agent.add(F.service("a", addresses: "198.51.100.100,2001:db8::100", annotations: [KubeVipKeys.allowWithoutEndpoints: "true"]))
         agent.synced()
         agent.lead()
         _ = agent.take()
@@ -82,7 +83,7 @@ struct GlobalElectionDecisionTests {
         var agent = ReconcilerDriver.global()
         agent.synced()
         agent.lead()
-        let web = F.service("a", addresses: "198.51.100.100", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"])
+        let web = F.service("a", addresses: "198.51.100.100", annotations: [KubeVipKeys.allowWithoutEndpoints: "true"])
         agent.add(web)
         _ = agent.take()
         agent.delete(web)
@@ -93,7 +94,7 @@ struct GlobalElectionDecisionTests {
         var agent = ReconcilerDriver.global()
         agent.synced()
         agent.lead()
-        let allow = [AgentAnnotations.allowWithoutEndpoints: "true"]
+        let allow = [KubeVipKeys.allowWithoutEndpoints: "true"]
         agent.add(F.service("a", addresses: "198.51.100.100", annotations: allow))
         _ = agent.take()
         agent.update(F.service("a", addresses: "198.51.100.101", annotations: allow))
@@ -105,7 +106,7 @@ struct GlobalElectionDecisionTests {
         var agent = ReconcilerDriver.global()
         agent.synced()
         agent.lead()
-        let allow = [AgentAnnotations.allowWithoutEndpoints: "true"]
+        let allow = [KubeVipKeys.allowWithoutEndpoints: "true"]
         let first = F.service("a", addresses: "198.51.100.100", annotations: allow, ports: [80])
         agent.add(first)
         agent.add(F.service("b", addresses: "198.51.100.100", annotations: allow, ports: [443]))
@@ -124,9 +125,9 @@ struct PerServiceElectionDecisionTests {
         agent.add(F.service("web", namespace: "shop", addresses: "198.51.100.100"))
         #expect(agent.campaigns.isEmpty, "no endpoints yet: not a candidate")
         agent.add(F.slice(for: "web", namespace: "shop"))
-        #expect(agent.campaigns == [LeaseKey(namespace: "shop", name: "kubevip-web")])
+        #expect(agent.campaigns == [LeaseName(namespace: "shop", name: "kubevip-web")])
         #expect(agent.claimed.isEmpty, "nothing is held before the Lease is won")
-        agent.lead(LeaseKey(namespace: "shop", name: "kubevip-web"))
+        agent.lead(LeaseName(namespace: "shop", name: "kubevip-web"))
         #expect(agent.claimed == [F.ip("198.51.100.100")])
     }
 
@@ -134,36 +135,36 @@ struct PerServiceElectionDecisionTests {
         var agent = ReconcilerDriver.perService()
         agent.synced()
         agent.add(F.service("web", addresses: "198.51.100.100", annotations: [
-            AgentAnnotations.leaseName: "other/shared", AgentAnnotations.allowWithoutEndpoints: "true",
+            KubeVipKeys.leaseName: "other/shared", KubeVipKeys.allowWithoutEndpoints: "true",
         ]))
-        #expect(agent.campaigns == [LeaseKey(namespace: "other", name: "shared")])
+        #expect(agent.campaigns == [LeaseName(namespace: "other", name: "shared")])
     }
 
     @Test func theLeaseNameAnnotationIsIgnoredWithAWarningForLocalPolicy() {
         var agent = ReconcilerDriver.perService()
         agent.synced()
-        agent.add(F.service("web", addresses: "198.51.100.100", local: true, annotations: [AgentAnnotations.leaseName: "shared"]))
+        agent.add(F.service("web", addresses: "198.51.100.100", local: true, annotations: [KubeVipKeys.leaseName: "shared"]))
         agent.add(F.slice(for: "web", node: "node1"))
-        #expect(agent.campaigns == [LeaseKey(namespace: "default", name: "kubevip-web")])
+        #expect(agent.campaigns == [LeaseName(namespace: "default", name: "kubevip-web")])
         #expect(agent.events(reason: "LeaseNameIgnored").count == 1)
     }
 
     @Test func servicesSharingAnAddressCampaignUnderTheOldestServicesLease() {
         var agent = ReconcilerDriver.perService()
         agent.synced()
-        let allow = [AgentAnnotations.allowWithoutEndpoints: "true"]
+        let allow = [KubeVipKeys.allowWithoutEndpoints: "true"]
         agent.add(F.service("young", addresses: "198.51.100.100", created: 9, annotations: allow))
         agent.add(F.service("old", addresses: "198.51.100.100", created: 1, annotations: allow))
-        #expect(agent.campaigns.contains(LeaseKey(namespace: "default", name: "kubevip-old")))
-        #expect(agent.resignations == [LeaseKey(namespace: "default", name: "kubevip-young")])
+        #expect(agent.campaigns.contains(LeaseName(namespace: "default", name: "kubevip-old")))
+        #expect(agent.resignations == [LeaseName(namespace: "default", name: "kubevip-young")])
         _ = agent.take()
-        agent.lead(LeaseKey(namespace: "default", name: "kubevip-old"))
+        agent.lead(LeaseName(namespace: "default", name: "kubevip-old"))
         #expect(agent.claimed == [F.ip("198.51.100.100")])
     }
 
     @Test func localPolicyCampaignsOnlyWhereAnEndpointRunsAndResignsWhenItLeaves() {
         var agent = ReconcilerDriver.perService(node: "node1")
-        let lease = LeaseKey(namespace: "default", name: "kubevip-web")
+        let lease = LeaseName(namespace: "default", name: "kubevip-web")
         agent.synced()
         agent.add(F.service("web", addresses: "198.51.100.100", local: true))
         agent.add(F.slice(for: "web", node: "node2"))
@@ -179,14 +180,14 @@ struct PerServiceElectionDecisionTests {
 
     @Test func losingALeaseWithdrawsOnlyItsServicesAddresses() {
         var agent = ReconcilerDriver.perService()
-        let allow = [AgentAnnotations.allowWithoutEndpoints: "true"]
+        let allow = [KubeVipKeys.allowWithoutEndpoints: "true"]
         agent.synced()
         agent.add(F.service("a", addresses: "198.51.100.100", annotations: allow))
         agent.add(F.service("b", addresses: "198.51.100.101", annotations: allow))
-        agent.lead(LeaseKey(namespace: "default", name: "kubevip-a"))
-        agent.lead(LeaseKey(namespace: "default", name: "kubevip-b"))
+        agent.lead(LeaseName(namespace: "default", name: "kubevip-a"))
+        agent.lead(LeaseName(namespace: "default", name: "kubevip-b"))
         _ = agent.take()
-        agent.follow(LeaseKey(namespace: "default", name: "kubevip-a"), holder: "node2")
+        agent.follow(LeaseName(namespace: "default", name: "kubevip-a"), holder: "node2")
         #expect(agent.withdrawn == [F.ip("198.51.100.100")])
     }
 }
@@ -197,9 +198,9 @@ struct AgentStatusDecisionTests {
         var agent = ReconcilerDriver.global()
         agent.synced()
         agent.lead()
-        let allow = [AgentAnnotations.allowWithoutEndpoints: "true"]
+        let allow = [KubeVipKeys.allowWithoutEndpoints: "true"]
         agent.add(F.service("fresh", addresses: "198.51.100.100", annotations: allow))
-        agent.add(F.service("moved", addresses: "198.51.100.101", annotations: allow.merging([AgentAnnotations.vipHost: "node2"]) { $1 }))
+        agent.add(F.service("moved", addresses: "198.51.100.101", annotations: allow.merging([KubeVipKeys.vipHost: "node2"]) { $1 }))
         let claims = Dictionary(uniqueKeysWithValues: agent.claims.map { ($0.address, $0.takeOver) })
         #expect(claims[F.ip("198.51.100.100")] == false)
         #expect(claims[F.ip("198.51.100.101")] == true)
@@ -207,7 +208,7 @@ struct AgentStatusDecisionTests {
 
     @Test func winningALeaseAnotherNodeHeldTakesItsAddressesOverWithoutProbing() {
         var agent = ReconcilerDriver.global(node: "node2")
-        agent.add(F.service("a", addresses: "198.51.100.100", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"]))
+        agent.add(F.service("a", addresses: "198.51.100.100", annotations: [KubeVipKeys.allowWithoutEndpoints: "true"]))
         agent.synced()
         agent.follow(holder: "node1")
         agent.lead()
@@ -218,7 +219,7 @@ struct AgentStatusDecisionTests {
         var agent = ReconcilerDriver.global(node: "node1")
         agent.synced()
         agent.lead()
-        agent.add(F.service("a", addresses: "198.51.100.100", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"], ports: [80, 443]))
+        agent.add(F.service("a", addresses: "198.51.100.100", annotations: [KubeVipKeys.allowWithoutEndpoints: "true"], ports: [80, 443]))
         #expect(agent.statusWrites.isEmpty, "not before the address answers")
         agent.held("198.51.100.100")
         let writes = agent.statusWrites
@@ -232,11 +233,11 @@ struct AgentStatusDecisionTests {
         var agent = ReconcilerDriver.global(node: "node1")
         agent.synced()
         agent.lead()
-        var service = F.service("a", addresses: "198.51.100.100", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"])
+        var service = F.service("a", addresses: "198.51.100.100", annotations: [KubeVipKeys.allowWithoutEndpoints: "true"])
         agent.add(service)
         agent.held("198.51.100.100")
         _ = agent.take()
-        service.metadata.annotations?[AgentAnnotations.vipHost] = "node1"
+        service.metadata.annotations?[KubeVipKeys.vipHost] = "node1"
         service.status = ServiceStatus(loadBalancer: LoadBalancerStatus(ingress: [
             LoadBalancerIngress(ip: "198.51.100.100", ports: [PortStatus(port: 80, protocol: "TCP")]),
         ]))
@@ -250,7 +251,7 @@ struct AgentStatusDecisionTests {
         var agent = ReconcilerDriver(settings: settings)
         agent.synced()
         agent.lead()
-        agent.add(F.service("a", addresses: "198.51.100.100", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"]))
+        agent.add(F.service("a", addresses: "198.51.100.100", annotations: [KubeVipKeys.allowWithoutEndpoints: "true"]))
         agent.held("198.51.100.100")
         #expect(agent.statusWrites.isEmpty)
     }
@@ -259,7 +260,7 @@ struct AgentStatusDecisionTests {
         var agent = ReconcilerDriver.global()
         agent.synced()
         agent.lead()
-        agent.add(F.service("a", addresses: "198.51.100.100", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"]))
+        agent.add(F.service("a", addresses: "198.51.100.100", annotations: [KubeVipKeys.allowWithoutEndpoints: "true"]))
         let owner = MACAddressFixture.foreign
         agent.apply(.advertiser(.conflict(F.ip("198.51.100.100"), owner: owner, link: F.link)))
         agent.apply(.advertiser(.conflict(F.ip("198.51.100.100"), owner: owner, link: F.link)))
@@ -273,7 +274,7 @@ struct AgentStatusDecisionTests {
         var agent = ReconcilerDriver.global()
         agent.synced()
         agent.lead()
-        let service = F.service("a", addresses: "198.51.100.100,lb.example.com,::", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"])
+        let service = F.service("a", addresses: "198.51.100.100,lb.example.com,::", annotations: [KubeVipKeys.allowWithoutEndpoints: "true"])
         agent.add(service)
         agent.update(service)
         #expect(agent.events(reason: "UnsupportedAddress").count == 1)
@@ -293,7 +294,7 @@ struct AgentStatusRepeatTests {
         var agent = ReconcilerDriver.global(node: "node1")
         agent.synced()
         agent.lead()
-        var service = F.service("a", addresses: "198.51.100.100", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"])
+        var service = F.service("a", addresses: "198.51.100.100", annotations: [KubeVipKeys.allowWithoutEndpoints: "true"])
         agent.add(service)
         agent.held("198.51.100.100")
         #expect(agent.statusWrites.count == 1)
@@ -310,7 +311,7 @@ struct AgentStatusRepeatTests {
         var agent = ReconcilerDriver.global(node: "node1")
         agent.synced()
         agent.lead()
-        let service = F.service("a", addresses: "198.51.100.100", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"])
+        let service = F.service("a", addresses: "198.51.100.100", annotations: [KubeVipKeys.allowWithoutEndpoints: "true"])
         agent.add(service)
         agent.held("198.51.100.100")
         agent.follow(holder: "node2")
@@ -327,7 +328,7 @@ struct AgentAdvertiserProblemTests {
         var agent = ReconcilerDriver.global()
         agent.synced()
         agent.lead()
-        agent.add(F.service("a", addresses: "198.51.100.100", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"]))
+        agent.add(F.service("a", addresses: "198.51.100.100", annotations: [KubeVipKeys.allowWithoutEndpoints: "true"]))
         agent.held("198.51.100.100")
         agent.apply(.advertiser(.failed(F.ip("198.51.100.100"), reason: "sending on eth0: ENETDOWN")))
         #expect(agent.events(reason: "AddressNotAdded").count == 1)
@@ -338,7 +339,7 @@ struct AgentAdvertiserProblemTests {
         var agent = ReconcilerDriver.global()
         agent.synced()
         agent.lead()
-        agent.add(F.service("a", addresses: "198.51.100.100", annotations: [AgentAnnotations.allowWithoutEndpoints: "true"]))
+        agent.add(F.service("a", addresses: "198.51.100.100", annotations: [KubeVipKeys.allowWithoutEndpoints: "true"]))
         agent.apply(.advertiser(.noLink(F.ip("198.51.100.100"), reason: "no link named eth9")))
         agent.apply(.advertiser(.noLink(F.ip("198.51.100.100"), reason: "no link named eth9")))
         #expect(agent.events(reason: "InterfaceNotFound").count == 1)
@@ -352,7 +353,7 @@ struct AgentMinimalWriteTests {
     @Test func aTakeOverOfAnAddressTheStatusAlreadyListsOnlyRewritesVipHost() {
         var agent = ReconcilerDriver.global(node: "node2")
         var service = F.service("a", addresses: "198.51.100.100", annotations: [
-            AgentAnnotations.allowWithoutEndpoints: "true", AgentAnnotations.vipHost: "node1",
+            KubeVipKeys.allowWithoutEndpoints: "true", KubeVipKeys.vipHost: "node1",
         ])
         service.status = ServiceStatus(loadBalancer: LoadBalancerStatus(ingress: [
             LoadBalancerIngress(ip: "198.51.100.100", ports: [PortStatus(port: 80, protocol: "TCP")]),

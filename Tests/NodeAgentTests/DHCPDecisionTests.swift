@@ -1,3 +1,4 @@
+import KubeVipConventions
 import KubernetesModels
 import LeaderElection
 import NetworkAddresses
@@ -8,7 +9,7 @@ import Testing
 
 private typealias F = AgentFixtures
 
-private let allow = [AgentAnnotations.allowWithoutEndpoints: "true"]
+private let allow = [KubeVipKeys.allowWithoutEndpoints: "true"]
 private let server = F.ip("198.51.100.2")
 
 private func dhcpService(
@@ -44,7 +45,7 @@ struct DHCPDecisionTests {
 
     @Test func theMacvlanNameAndMACComeFromTheAnnotations() {
         var agent = ReconcilerDriver.dhcpLeader()
-        agent.add(dhcpService("web", annotations: [DHCPAnnotations.macvlanName: "lan-web", DHCPAnnotations.hardwareAddress: "02:00:5e:10:00:01"]))
+        agent.add(dhcpService("web", annotations: [KubeVipKeys.macvlanName: "lan-web", KubeVipKeys.hardwareAddress: "02:00:5e:10:00:01"]))
         let claim = agent.dhcpStarts.first
         #expect(claim?.name == "lan-web")
         #expect(claim?.hardwareAddress == MACAddress(2, 0, 0x5e, 0x10, 0, 1))
@@ -62,7 +63,7 @@ struct DHCPDecisionTests {
 
     @Test func theRememberedAddressMakesTheClientAskForItAgain() {
         var agent = ReconcilerDriver.dhcpLeader()
-        agent.add(dhcpService("web", annotations: [DHCPAnnotations.requestedIP: "198.51.100.50"]))
+        agent.add(dhcpService("web", annotations: [KubeVipKeys.requestedIP: "198.51.100.50"]))
         #expect(agent.dhcpStarts.first?.rememberedAddress == F.ip("198.51.100.50"))
     }
 
@@ -92,9 +93,9 @@ struct DHCPDecisionTests {
         #expect(writes.count == 1)
         #expect(writes.first?.1?.map(\.ip) == ["198.51.100.50"])
         let annotations = agent.annotationWrites.first?.1 ?? [:]
-        #expect(annotations[AgentAnnotations.vipHost] == "node1")
-        #expect(annotations[DHCPAnnotations.requestedIP] == "198.51.100.50")
-        #expect(annotations[DHCPAnnotations.hardwareAddress] == DHCPRequest.generatedHardwareAddress(uid: "uid-web").description)
+        #expect(annotations[KubeVipKeys.vipHost] == "node1")
+        #expect(annotations[KubeVipKeys.requestedIP] == "198.51.100.50")
+        #expect(annotations[KubeVipKeys.hardwareAddress] == DHCPRequest.generatedHardwareAddress(uid: "uid-web").description)
     }
 
     @Test func writingTheLeaseBackDoesNotRestartTheClient() {
@@ -108,8 +109,8 @@ struct DHCPDecisionTests {
             dhcpService(
                 "web",
                 annotations: [
-                    DHCPAnnotations.requestedIP: "198.51.100.50", DHCPAnnotations.hardwareAddress: mac,
-                    AgentAnnotations.vipHost: "node1",
+                    KubeVipKeys.requestedIP: "198.51.100.50", KubeVipKeys.hardwareAddress: mac,
+                    KubeVipKeys.vipHost: "node1",
                 ], ingress: ["198.51.100.50"]))
         #expect(agent.dhcpStarts.isEmpty)
         #expect(agent.dhcpStops.isEmpty)
@@ -138,7 +139,7 @@ struct DHCPDecisionTests {
         #expect(agent.events(reason: "DHCPAddressChanged").count == 1)
         agent.held("198.51.100.51")
         #expect(agent.statusWrites.last?.1?.map(\.ip) == ["198.51.100.51"])
-        #expect(agent.annotationWrites.last?.1[DHCPAnnotations.requestedIP] == "198.51.100.51")
+        #expect(agent.annotationWrites.last?.1[KubeVipKeys.requestedIP] == "198.51.100.51")
     }
 
     @Test func aLostLeaseWithdrawsTheAddressAndWarns() {
@@ -177,7 +178,7 @@ struct DHCPDecisionTests {
         var agent = ReconcilerDriver.perService()
         agent.synced()
         agent.add(dhcpService("web"))
-        let lease = LeaseKey(namespace: "default", name: "kubevip-web")
+        let lease = LeaseName(namespace: "default", name: "kubevip-web")
         #expect(agent.campaigns == [lease])
         #expect(agent.dhcpStarts.isEmpty)
         agent.lead(lease)
@@ -186,8 +187,8 @@ struct DHCPDecisionTests {
 
     @Test func servicesNamingTheSameMacvlanShareOneClientAndOneAddress() {
         var agent = ReconcilerDriver.dhcpLeader()
-        agent.add(dhcpService("a", created: 1, annotations: [DHCPAnnotations.macvlanName: "shared"]))
-        agent.add(dhcpService("b", created: 2, annotations: [DHCPAnnotations.macvlanName: "shared"]))
+        agent.add(dhcpService("a", created: 1, annotations: [KubeVipKeys.macvlanName: "shared"]))
+        agent.add(dhcpService("b", created: 2, annotations: [KubeVipKeys.macvlanName: "shared"]))
         #expect(agent.dhcpStarts.map(\.name) == ["shared"])
         agent.leased("198.51.100.50", on: "shared")
         _ = agent.take()
@@ -201,7 +202,7 @@ struct DHCPDecisionTests {
         agent.add(dhcpService("web"))
         agent.leased("198.51.100.50")
         _ = agent.take()
-        agent.update(dhcpService("web", annotations: [DHCPAnnotations.hostName: "web-lb"]))
+        agent.update(dhcpService("web", annotations: [KubeVipKeys.loadBalancerHostname: "web-lb"]))
         #expect(agent.withdrawn == [F.ip("198.51.100.50")])
         #expect(agent.dhcpStops == ["vip-uid-web"])
         #expect(agent.dhcpStarts.first?.hostName == "web-lb")
@@ -211,7 +212,7 @@ struct DHCPDecisionTests {
     @Test func badDHCPAnnotationsAreWarnedAboutOnceAndReplacedByDefaults() {
         var agent = ReconcilerDriver.dhcpLeader()
         let service = dhcpService(
-            "web", annotations: [DHCPAnnotations.macvlanName: "much-too-long-for-linux", DHCPAnnotations.hardwareAddress: "ff:ff:ff:ff:ff:ff", DHCPAnnotations.reversePathFilter: "7"])
+            "web", annotations: [KubeVipKeys.macvlanName: "much-too-long-for-linux", KubeVipKeys.hardwareAddress: "ff:ff:ff:ff:ff:ff", KubeVipKeys.reversePathFilter: "7"])
         agent.add(service)
         agent.update(service)
         #expect(agent.events(reason: "InvalidDHCPAnnotation").count == 1)
@@ -223,7 +224,7 @@ struct DHCPDecisionTests {
 
     @Test func theBroadcastFlagAndHostNameAreTakenFromTheAnnotations() {
         var agent = ReconcilerDriver.dhcpLeader()
-        agent.add(dhcpService("web", annotations: [DHCPAnnotations.broadcast: "true", DHCPAnnotations.hostName: "web-lb"]))
+        agent.add(dhcpService("web", annotations: [KubeVipKeys.dhcpBroadcast: "true", KubeVipKeys.loadBalancerHostname: "web-lb"]))
         #expect(agent.dhcpStarts.first?.broadcast == true)
         #expect(agent.dhcpStarts.first?.hostName == "web-lb")
     }

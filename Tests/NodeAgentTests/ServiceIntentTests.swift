@@ -1,3 +1,5 @@
+import IPAM
+import KubeVipConventions
 import KubernetesModels
 import Testing
 
@@ -52,8 +54,8 @@ struct ServiceIntentTests {
 
     @Test func aLeaseNameWithoutNamespaceIsInTheServicesNamespace() {
         let service = F.service("a", namespace: "shop", addresses: "198.51.100.1", annotations: ["kube-vip.io/leaseName": "shared"])
-        #expect(intent(service)?.leaseOverride == LeaseKey(namespace: "shop", name: "shared"))
-        #expect(intent(F.service("a", namespace: "shop", addresses: "198.51.100.1"))?.defaultLease == LeaseKey(namespace: "shop", name: "kubevip-a"))
+        #expect(intent(service)?.lease == LeaseName(namespace: "shop", name: "shared"))
+        #expect(intent(F.service("a", namespace: "shop", addresses: "198.51.100.1"))?.lease == LeaseName(namespace: "shop", name: "kubevip-a"))
     }
 
     @Test func theServiceInterfaceAnnotationPicksTheLink() {

@@ -1,3 +1,5 @@
+import IPAM
+import KubeVipConventions
 import KubernetesModels
 import LeaderElection
 import NetworkAddresses
@@ -10,11 +12,11 @@ import UPnP
 
 private typealias F = AgentFixtures
 
-private let forwardUPnP = [AgentAnnotations.allowWithoutEndpoints: "true", UPnPAnnotations.forward: "true"]
+private let forwardUPnP = [KubeVipKeys.allowWithoutEndpoints: "true", KubeVipKeys.forwardUPNP: "true"]
 
 private func upnpService(
     _ name: String = "web", addresses: String = "198.51.100.100", annotations: [String: String] = [:],
-    ports: [ServicePort] = [ServicePort(name: "http", port: 32380)], ingress: [String] = []
+    ports: [KubernetesModels.ServicePort] = [KubernetesModels.ServicePort(name: "http", port: 32380)], ingress: [String] = []
 ) -> KubernetesService {
     var service = F.service(name, addresses: addresses, annotations: forwardUPnP.merging(annotations) { $1 }, ingress: ingress)
     service.spec?.ports = ports
@@ -84,7 +86,7 @@ struct UPnPDecisionTests {
 
     @Test func aServiceWithoutTheAnnotationIsNotForwarded() {
         var agent = ReconcilerDriver.upnpLeader()
-        agent.add(upnpService(annotations: [UPnPAnnotations.forward: "false"]))
+        agent.add(upnpService(annotations: [KubeVipKeys.forwardUPNP: "false"]))
         agent.held("198.51.100.100")
         #expect(agent.forwardings.isEmpty)
     }
@@ -100,21 +102,21 @@ struct UPnPDecisionTests {
 
     @Test func theLeaseAnnotationSetsTheMappingsLease() {
         var agent = ReconcilerDriver.upnpLeader()
-        agent.add(upnpService(annotations: [UPnPAnnotations.leaseDuration: "30m"]))
+        agent.add(upnpService(annotations: [KubeVipKeys.upnpLeaseDuration: "30m"]))
         agent.held("198.51.100.100")
         #expect(agent.forwardings.first?.leaseDuration == 1800)
     }
 
     @Test func aZeroLeaseAsksForPermanentMappings() {
         var agent = ReconcilerDriver.upnpLeader()
-        agent.add(upnpService(annotations: [UPnPAnnotations.leaseDuration: "0s"]))
+        agent.add(upnpService(annotations: [KubeVipKeys.upnpLeaseDuration: "0s"]))
         agent.held("198.51.100.100")
         #expect(agent.forwardings.first?.leaseDuration == 0)
     }
 
     @Test func anUnreadableLeaseFallsBackToAnHourWithAWarning() {
         var agent = ReconcilerDriver.upnpLeader()
-        agent.add(upnpService(annotations: [UPnPAnnotations.leaseDuration: "forever"]))
+        agent.add(upnpService(annotations: [KubeVipKeys.upnpLeaseDuration: "forever"]))
         agent.held("198.51.100.100")
         #expect(agent.forwardings.first?.leaseDuration == 3600)
         #expect(agent.events(reason: "InvalidUPnPAnnotation").count == 1)
@@ -147,7 +149,7 @@ struct UPnPDecisionTests {
         agent.add(upnpService())
         agent.held("198.51.100.100")
         _ = agent.take()
-        agent.update(upnpService(annotations: [UPnPAnnotations.forward: "false"]))
+        agent.update(upnpService(annotations: [KubeVipKeys.forwardUPNP: "false"]))
         #expect(agent.forwardingStops == [web])
         #expect(agent.withdrawn.isEmpty)
     }
@@ -157,7 +159,7 @@ struct UPnPDecisionTests {
         agent.add(upnpService())
         agent.held("198.51.100.100")
         _ = agent.take()
-        agent.update(upnpService(ports: [ServicePort(name: "https", port: 32443)]))
+        agent.update(upnpService(ports: [KubernetesModels.ServicePort(name: "https", port: 32443)]))
         #expect(agent.forwardings.map(\.ports) == [[ForwardedPort(port: 32443, protocol: .tcp)]])
         #expect(agent.forwardingStops.isEmpty, "one forwarder follows the change")
     }
@@ -166,7 +168,7 @@ struct UPnPDecisionTests {
         var agent = ReconcilerDriver.upnpLeader()
         agent.add(
             upnpService(ports: [
-                ServicePort(name: "dns", protocol: "UDP", port: 5353), ServicePort(name: "sig", protocol: "SCTP", port: 3868),
+                KubernetesModels.ServicePort(name: "dns", protocol: "UDP", port: 5353), KubernetesModels.ServicePort(name: "sig", protocol: "SCTP", port: 3868),
             ]))
         agent.held("198.51.100.100")
         #expect(agent.forwardings.first?.ports == [ForwardedPort(port: 5353, protocol: .udp)])
@@ -224,7 +226,7 @@ struct UPnPDecisionTests {
         agent.held("198.51.100.100")
         agent.forwarded([tcp32380])
         _ = agent.take()
-        agent.update(upnpService(annotations: [UPnPAnnotations.forward: "false"], ingress: ["198.51.100.100", "100.128.0.1"]))
+        agent.update(upnpService(annotations: [KubeVipKeys.forwardUPNP: "false"], ingress: ["198.51.100.100", "100.128.0.1"]))
         #expect(agent.statusWrites.last?.1?.map(\.ip) == ["198.51.100.100"])
     }
 

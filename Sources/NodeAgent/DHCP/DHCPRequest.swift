@@ -1,16 +1,6 @@
+import KubeVipConventions
 import NetworkAddresses
 import NetworkFrames
-
-/// The annotations of DHCP mode; the same keys as upstream, so a Service keeps its lease when either
-/// implementation takes over from the other.
-enum DHCPAnnotations {
-    static let macvlanName = "kube-vip.io/macvlanName"
-    static let hardwareAddress = "kube-vip.io/hwaddr"
-    static let requestedIP = "kube-vip.io/requestedIP"
-    static let hostName = "kube-vip.io/loadbalancerHostname"
-    static let broadcast = "kube-vip.io/dhcp-broadcast"
-    static let reversePathFilter = "kube-vip.io/rp_filter"
-}
 
 /// What a Service whose address is `0.0.0.0` asks of DHCP mode, read from its annotations alone.
 ///
@@ -36,39 +26,39 @@ struct DHCPRequest: Sendable, Hashable {
         var problems: [String] = []
         let defaultName = "vip-" + String(uid.prefix(8))
         var name = defaultName
-        if let text = annotations[DHCPAnnotations.macvlanName], !text.isEmpty {
+        if let text = annotations[KubeVipKeys.macvlanName], !text.isEmpty {
             if let reason = Self.interfaceNameProblem(text) {
-                problems.append("\(DHCPAnnotations.macvlanName) \"\(text)\" \(reason); using \(defaultName)")
+                problems.append("\(KubeVipKeys.macvlanName) \"\(text)\" \(reason); using \(defaultName)")
             } else {
                 name = text
             }
         }
         var hardwareAddress: MACAddress?
-        let hardwareText = annotations[DHCPAnnotations.hardwareAddress]
+        let hardwareText = annotations[KubeVipKeys.hardwareAddress]
         if let text = hardwareText, !text.isEmpty {
             if let mac = MACAddress(text), !mac.isMulticast, mac != .zero {
                 hardwareAddress = mac
             } else {
-                problems.append("\(DHCPAnnotations.hardwareAddress) \"\(text)\" is not a unicast Ethernet address; using a generated one")
+                problems.append("\(KubeVipKeys.hardwareAddress) \"\(text)\" is not a unicast Ethernet address; using a generated one")
             }
         }
-        let requestedText = annotations[DHCPAnnotations.requestedIP]
+        let requestedText = annotations[KubeVipKeys.requestedIP]
         // Upstream writes "v4[,v6]"; only the IPv4 entry concerns this client.
         let remembered = requestedText?.split(separator: ",")
             .compactMap { IPAddress(String($0).trimmingCharacters(in: .whitespaces)) }
             .first { $0.family == .ipv4 && $0.value != 0 }
         var filter = 0
-        if let text = annotations[DHCPAnnotations.reversePathFilter], !text.isEmpty {
+        if let text = annotations[KubeVipKeys.reversePathFilter], !text.isEmpty {
             if let value = Int(text), (0...2).contains(value) {
                 filter = value
             } else {
-                problems.append("\(DHCPAnnotations.reversePathFilter) \"\(text)\" is not 0, 1 or 2; using 0")
+                problems.append("\(KubeVipKeys.reversePathFilter) \"\(text)\" is not 0, 1 or 2; using 0")
             }
         }
-        let hostName = annotations[DHCPAnnotations.hostName].flatMap { $0.isEmpty ? nil : $0 }
+        let hostName = annotations[KubeVipKeys.loadBalancerHostname].flatMap { $0.isEmpty ? nil : $0 }
         return DHCPRequest(
             macvlanName: name, hardwareAddress: hardwareAddress, rememberedAddress: remembered, hostName: hostName,
-            broadcast: annotations[DHCPAnnotations.broadcast]?.lowercased() == "true", reversePathFilter: filter,
+            broadcast: annotations[KubeVipKeys.dhcpBroadcast]?.lowercased() == "true", reversePathFilter: filter,
             hardwareAddressText: hardwareText, requestedIPText: requestedText, problems: problems)
     }
 

@@ -1,3 +1,4 @@
+import IPAM
 import NetworkAddresses
 import UPnP
 

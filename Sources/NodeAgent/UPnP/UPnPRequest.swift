@@ -1,11 +1,6 @@
+import KubeVipConventions
 import KubernetesClient
 import UPnP
-
-/// The annotations upstream reads for UPnP, same keys and values.
-enum UPnPAnnotations {
-    static let forward = "kube-vip.io/forwardUPNP"
-    static let leaseDuration = "kube-vip.io/upnp-lease-duration"
-}
 
 /// What a Service asks of the gateway: forward its ports, with mappings of this lease.
 struct UPnPRequest: Sendable, Hashable {
@@ -20,23 +15,23 @@ struct UPnPRequest: Sendable, Hashable {
 
     /// Nil when the Service does not opt in (`kube-vip.io/forwardUPNP` is not "true").
     static func read(annotations: [String: String]) -> UPnPRequest? {
-        guard annotations[UPnPAnnotations.forward]?.trimmingCharacters(in: .whitespaces).lowercased() == "true" else {
+        guard annotations[KubeVipKeys.forwardUPNP]?.trimmingCharacters(in: .whitespaces).lowercased() == "true" else {
             return nil
         }
         var problems: [String] = []
         var lease = defaultLeaseDuration
-        if let text = annotations[UPnPAnnotations.leaseDuration]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+        if let text = annotations[KubeVipKeys.upnpLeaseDuration]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             switch GoDurationSyntax.seconds(text) {
             case .some(let seconds) where seconds < 0:
-                problems.append("\(UPnPAnnotations.leaseDuration)=\(text) is negative; using \(defaultLeaseDuration)s")
+                problems.append("\(KubeVipKeys.upnpLeaseDuration)=\(text) is negative; using \(defaultLeaseDuration)s")
             case .some(let seconds) where seconds > Double(maximumLeaseDuration):
                 lease = maximumLeaseDuration
-                problems.append("\(UPnPAnnotations.leaseDuration)=\(text) is longer than a week, the longest lease a gateway grants; using 604800s")
+                problems.append("\(KubeVipKeys.upnpLeaseDuration)=\(text) is longer than a week, the longest lease a gateway grants; using 604800s")
             case .some(let seconds):
                 // A fraction of a second still asks for a lease, not for a permanent mapping.
                 lease = seconds > 0 ? max(1, UInt32(seconds)) : 0
             case .none:
-                problems.append("\(UPnPAnnotations.leaseDuration)=\(text) is not a duration (e.g. 30m, 1h, 0s); using \(defaultLeaseDuration)s")
+                problems.append("\(KubeVipKeys.upnpLeaseDuration)=\(text) is not a duration (e.g. 30m, 1h, 0s); using \(defaultLeaseDuration)s")
             }
         }
         return UPnPRequest(leaseDuration: lease, problems: problems)
