@@ -140,15 +140,9 @@ struct DevAllocator: Service {
         configuration.rateLimit = .unlimited
         configuration.userAgent = "kube-vip-swift/dev-allocator"
         let logger = Logger(label: "kube-vip.cloud-provider")
-        let client = try KubernetesClient(configuration: configuration, logger: logger)
-        let provider = CloudProvider(settings: settings, client: client, election: nil, logger: logger)
-        do {
-            try await provider.run()
-        } catch {
-            try? await client.shutdown()
-            throw error
+        try await KubernetesClient.withClient(configuration: configuration, logger: logger) { client in
+            try await CloudProvider(settings: settings, client: client, election: nil, logger: logger).run()
         }
-        try await client.shutdown()
     }
 }
 

@@ -47,15 +47,7 @@ func withClient<T>(
     configuration.retry = retry
     var logger = Logger(label: "client-tests.client")
     logger.logLevel = .critical
-    let client = try KubernetesClient(configuration: configuration, clock: clock, logger: logger)
-    do {
-        let result = try await body(client)
-        try await client.shutdown()
-        return result
-    } catch {
-        try? await client.shutdown()
-        throw error
-    }
+    return try await KubernetesClient.withClient(configuration: configuration, clock: clock, logger: logger, body)
 }
 
 /// Informer settings for tests: quick reconnects, so a dropped watch costs milliseconds, not seconds.

@@ -31,14 +31,6 @@ func withAPIServer<T>(_ body: (Int) async throws -> T) async throws -> T {
 func withClient<T>(port: Int, _ body: (KubernetesClient) async throws -> T) async throws -> T {
     var logger = Logger(label: "leader-election-tests.client")
     logger.logLevel = .critical
-    let client = try KubernetesClient(
-        configuration: ClientConfiguration(server: "http://127.0.0.1:\(port)"), logger: logger)
-    do {
-        let result = try await body(client)
-        try await client.shutdown()
-        return result
-    } catch {
-        try? await client.shutdown()
-        throw error
-    }
+    return try await KubernetesClient.withClient(
+        configuration: ClientConfiguration(server: "http://127.0.0.1:\(port)"), logger: logger, body)
 }

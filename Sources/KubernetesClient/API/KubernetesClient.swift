@@ -29,6 +29,24 @@ public final class KubernetesClient: Sendable {
         try await transport.shutdown()
     }
 
+    /// Runs `body` with a new client and shuts the client down however `body` ends, so that no error path can
+    /// forget the shutdown `HTTPClient` requires. After a failed `body` its error is thrown, not the shutdown's.
+    public static func withClient<T>(
+        configuration: ClientConfiguration, clock: ClientClock = .continuous,
+        logger: Logger = Logger(label: "kubernetes-client"), _ body: (KubernetesClient) async throws -> T
+    ) async throws -> T {
+        let client = try KubernetesClient(configuration: configuration, clock: clock, logger: logger)
+        let result: T
+        do {
+            result = try await body(client)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        return result
+    }
+
     /// The namespace for a call: the caller's, else the object's, else the configuration's default.
     func namespace(for resource: ResourceDescriptor, _ namespace: String?, object: JSONValue? = nil) -> String? {
         guard resource.namespaced else { return nil }

@@ -24,17 +24,15 @@ func withAPIServer<T>(_ body: (Int) async throws -> T) async throws -> T {
 
 /// A client for the embedded server, shut down however `body` ends.
 func withClient<T>(port: Int, _ body: (KubernetesClient) async throws -> T) async throws -> T {
+    try await withClient(port: port, userAgent: nil, body)
+}
+
+/// A client for the embedded server that introduces itself as `userAgent` (the user RBAC sees).
+func withClient<T>(port: Int, userAgent: String?, _ body: (KubernetesClient) async throws -> T) async throws -> T {
     var configuration = ClientConfiguration(server: "http://127.0.0.1:\(port)")
     configuration.rateLimit = .unlimited
-    let client = try KubernetesClient(configuration: configuration, logger: quietLogger("client"))
-    do {
-        let result = try await body(client)
-        try await client.shutdown()
-        return result
-    } catch {
-        try? await client.shutdown()
-        throw error
-    }
+    if let userAgent { configuration.userAgent = userAgent }
+    return try await KubernetesClient.withClient(configuration: configuration, logger: quietLogger("client"), body)
 }
 
 /// One running `CloudProvider`, stoppable the way a pod is stopped (SIGTERM → graceful shutdown).
