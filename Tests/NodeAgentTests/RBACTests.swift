@@ -42,46 +42,30 @@ struct NodeAgentRBACTests {
     func checkRules(namespace: String, watchNamespace: String?, perService: Bool, upnp: Bool = false) async throws {
         let grants = Permissions.nodeAgent(
             watchNamespace: watchNamespace, leaseNamespace: "kube-system", perServiceElection: perService)
-        var policy = RBACPolicy()
-        policy.bind(Self.role, grants: grants)
-        policy.bind(Self.admin, [RBACPolicy.Rule(namespace: nil, apiGroups: ["*"], resources: ["*"], verbs: ["*"])])
-        let log = RequestLog()
-        var configuration = APIServerConfiguration()
-        configuration.authorizer = log.recording(policy.authorizes)
-
-        // The scenario's own failure (an outcome that did not happen) is reported after the denials that
-        // explain it.
-        var failure: (any Error)?
-        do {
-            let logger = testLogger("api-server")
-            try await EmbeddedAPIServer.withRunningServer(configuration: configuration, logger: logger) { port in
-                try await withUserClient(port: port, userAgent: Self.admin) { admin in
-                    try await withUserClient(port: port, userAgent: Self.role) { client in
-                        let world = AgentWorld(client: client)
-                        var node = world.node(
-                            "node1", election: perService ? .perService : nil, gateway: upnp ? InMemoryGateway() : nil)
-                        var settings = node.settings
-                        settings.watchNamespace = watchNamespace
-                        node = AgentNode(settings: settings, driver: node.driver, gateway: node.gateway)
-                        let scenario = AgentScenario(
-                            admin: admin, namespace: namespace, node: node, perService: perService)
-                        try await scenario.prepare()
-                        try await world.run(node) { try await scenario.run() }
-                        try await scenario.checkReleased()
-                    }
+        let audit = await RBACAudit.run(
+            user: Self.role, grants: grants, admin: Self.admin, logger: testLogger("api-server")
+        ) { port in
+            try await withUserClient(port: port, userAgent: Self.admin) { admin in
+                try await withUserClient(port: port, userAgent: Self.role) { client in
+                    let world = AgentWorld(client: client)
+                    var node = world.node(
+                        "node1", election: perService ? .perService : nil, gateway: upnp ? InMemoryGateway() : nil)
+                    var settings = node.settings
+                    settings.watchNamespace = watchNamespace
+                    node = AgentNode(settings: settings, driver: node.driver, gateway: node.gateway)
+                    let scenario = AgentScenario(admin: admin, namespace: namespace, node: node, perService: perService)
+                    try await scenario.prepare()
+                    try await world.run(node) { try await scenario.run() }
+                    try await scenario.checkReleased()
                 }
             }
-        } catch {
-            failure = error
         }
-
-        let calls = log.requests(of: Self.role)
-        #expect(log.denied.isEmpty, "denied: \(log.denied.map(\.description))")
-        let nonResource = calls.filter { !$0.isResourceRequest }
-        #expect(nonResource.isEmpty, "non-resource calls: \(nonResource.map(\.description))")
-        if let failure { throw failure }
-        let unused = policy.unusedPermissions(by: calls).filter { $0.user == Self.role }
-        #expect(unused.isEmpty, "granted but never used: \(unused.map(\.description))")
+        // The scenario's own failure (an outcome that did not happen) is reported after the denials that
+        // explain it.
+        #expect(audit.denied.isEmpty, "denied: \(audit.denied.map(\.description))")
+        #expect(audit.nonResourceRequests.isEmpty, "non-resource calls: \(audit.nonResourceRequests.map(\.description))")
+        if let failure = audit.failure { throw failure }
+        #expect(audit.unused.isEmpty, "granted but never used: \(audit.unused.map(\.description))")
     }
 }
 
@@ -177,12 +161,5 @@ func withUserClient(port: Int, userAgent: String, _ body: (KubernetesClient) asy
     var configuration = ClientConfiguration(server: "http://127.0.0.1:\(port)")
     configuration.rateLimit = .unlimited
     configuration.userAgent = userAgent
-    let client = try KubernetesClient(configuration: configuration, logger: testLogger("client"))
-    do {
-        try await body(client)
-        try await client.shutdown()
-    } catch {
-        try? await client.shutdown()
-        throw error
-    }
+    try await KubernetesClient.withClient(configuration: configuration, logger: testLogger("client"), body)
 }

@@ -38,46 +38,31 @@ struct CloudProviderRBACTests {
         let grants = Permissions.cloudProvider(
             configMapNamespace: configMapNamespace, leaseNamespace: leaseNamespace, leaderElection: election,
             writeStatus: writeStatus)
-        var policy = RBACPolicy()
-        policy.bind(Self.role, grants: grants)
-        policy.bind(Self.admin, [RBACPolicy.Rule(namespace: nil, apiGroups: ["*"], resources: ["*"], verbs: ["*"])])
-        let log = RequestLog()
-        var configuration = APIServerConfiguration()
-        configuration.authorizer = log.recording(policy.authorizes)
-
         var settings = testSettings(writeStatus: writeStatus, host: "replica-a")
         settings.configMapNamespace = configMapNamespace
         let scenario = ProviderScenario(configMapNamespace: configMapNamespace, writeStatus: writeStatus)
-        // The scenario's own failure (an outcome that did not happen) is reported after the denials that
-        // explain it.
-        var failure: (any Error)?
-        do {
-            let logger = quietLogger("api-server")
-            try await EmbeddedAPIServer.withRunningServer(configuration: configuration, logger: logger) { port in
-                try await withClient(port: port, userAgent: Self.admin) { admin in
-                    try await withClient(port: port, userAgent: Self.role) { client in
-                        try await scenario.prepare(admin, namespaces: [configMapNamespace, leaseNamespace])
-                        var lease = quickElection(identity: "replica-a")
-                        lease.namespace = leaseNamespace
-                        try await withCloudProvider(
-                            client: client, settings: settings, election: election ? lease : nil
-                        ) { provider in
-                            try await scenario.run(admin, provider)
-                        }
+        let audit = await RBACAudit.run(
+            user: Self.role, grants: grants, admin: Self.admin, logger: quietLogger("api-server")
+        ) { port in
+            try await withClient(port: port, userAgent: Self.admin) { admin in
+                try await withClient(port: port, userAgent: Self.role) { client in
+                    try await scenario.prepare(admin, namespaces: [configMapNamespace, leaseNamespace])
+                    var lease = quickElection(identity: "replica-a")
+                    lease.namespace = leaseNamespace
+                    try await withCloudProvider(
+                        client: client, settings: settings, election: election ? lease : nil
+                    ) { provider in
+                        try await scenario.run(admin, provider)
                     }
                 }
             }
-        } catch {
-            failure = error
         }
-
-        let calls = log.requests(of: Self.role)
-        #expect(log.denied.isEmpty, "denied: \(log.denied.map(\.description))")
-        let nonResource = calls.filter { !$0.isResourceRequest }
-        #expect(nonResource.isEmpty, "non-resource calls: \(nonResource.map(\.description))")
-        if let failure { throw failure }
-        let unused = policy.unusedPermissions(by: calls).filter { $0.user == Self.role }
-        #expect(unused.isEmpty, "granted but never used: \(unused.map(\.description))")
+        // The scenario's own failure (an outcome that did not happen) is reported after the denials that
+        // explain it.
+        #expect(audit.denied.isEmpty, "denied: \(audit.denied.map(\.description))")
+        #expect(audit.nonResourceRequests.isEmpty, "non-resource calls: \(audit.nonResourceRequests.map(\.description))")
+        if let failure = audit.failure { throw failure }
+        #expect(audit.unused.isEmpty, "granted but never used: \(audit.unused.map(\.description))")
     }
 }
 
@@ -180,22 +165,5 @@ struct ProviderScenario {
                 spec: ServiceSpec(
                     type: "LoadBalancer", ports: [ServicePort(protocol: "TCP", port: 80)],
                     loadBalancerIP: Self.staticAddress)))
-    }
-}
-
-
-/// A client for the embedded server that introduces itself as `userAgent` (the user RBAC sees).
-func withClient<T>(port: Int, userAgent: String, _ body: (KubernetesClient) async throws -> T) async throws -> T {
-    var configuration = ClientConfiguration(server: "http://127.0.0.1:\(port)")
-    configuration.rateLimit = .unlimited
-    configuration.userAgent = userAgent
-    let client = try KubernetesClient(configuration: configuration, logger: quietLogger("client"))
-    do {
-        let result = try await body(client)
-        try await client.shutdown()
-        return result
-    } catch {
-        try? await client.shutdown()
-        throw error
     }
 }
