@@ -295,7 +295,7 @@ let package = Package(
             dependencies: ["StructuredLogging", "NetworkLab", .product(name: "Logging", package: "swift-log")]
         ),
         // The README and docs/ against the code: every flag, env var, annotation, ConfigMap key and metric.
-        .testTarget(name: "DocumentationTests", dependencies: ["KubeVip", "Manifests"]),
+        .testTarget(name: "DocumentationTests", dependencies: ["KubeVip", "Manifests", "NetworkLab"]),
         // Real `kube-vip manager` processes in network namespaces against `kube-vip dev` (root only).
         .testTarget(
             name: "NodeAgentNetnsTests",

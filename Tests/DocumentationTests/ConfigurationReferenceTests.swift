@@ -1,4 +1,5 @@
 import Foundation
+import NetworkLab
 import Testing
 
 @testable import KubeVip
@@ -94,7 +95,7 @@ private struct ReferenceSection {
     static let heading = "## Configuration reference"
 
     static func load() throws -> ReferenceSection {
-        let root = try #require(PackageRoot.url, "package root not found above \(#filePath)")
+        let root = try #require(NetworkLab.packageRoot, "package root not found above \(#filePath)")
         let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
         let lines = readme.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let start = try #require(
@@ -139,18 +140,6 @@ private struct ReferenceSection {
     }
 }
 
-private enum PackageRoot {
-    static let url: URL? = {
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while directory.path != "/" {
-            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
-                return directory
-            }
-            directory.deleteLastPathComponent()
-        }
-        return nil
-    }()
-}
 
 /// Whole-token matching, so that `--leader-elect` is not found inside `--leader-elect-retry-period`, nor
 /// `vip_arp` inside `vip_arpRate`.
@@ -224,7 +213,7 @@ private enum SourceScan {
     /// Swift files under Sources/, except NetworkLab (test support: it sets variables for the processes it starts
     /// and reads its own debugging switch, neither of which a user configures).
     static func sourceFiles() throws -> [(path: String, text: String)] {
-        let root = try #require(PackageRoot.url, "package root not found above \(#filePath)")
+        let root = try #require(NetworkLab.packageRoot, "package root not found above \(#filePath)")
         let sources = root.appendingPathComponent("Sources")
         let enumerator = try #require(FileManager.default.enumerator(atPath: sources.path), "cannot list \(sources.path)")
         var files: [(String, String)] = []

@@ -1,18 +1,20 @@
 import Foundation
+import NetworkLab
 import Testing
 
 /// docs/metrics.md and manifest/grafana-dashboard.json against the metric names the code registers, so that a
 /// metric added, renamed or removed in Sources cannot leave the documentation or the dashboard behind.
 @Suite("Metrics documentation")
 struct MetricsDocumentationTests {
-    /// Three levels up from Tests/DocumentationTests/<this file>.
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static func packageRoot() throws -> URL {
+        guard let root = NetworkLab.packageRoot else { throw MissingFile(path: "Package.swift above \(#filePath)") }
+        return root
+    }
 
     /// Every `"kube_vip_…"` string literal in Sources: metric labels are always written out whole (the metric
     /// types take them as literals), and doc comments name the prefix in backticks, never in quotes.
     static func registeredMetrics() throws -> Set<String> {
-        let sources = packageRoot.appendingPathComponent("Sources")
+        let sources = try packageRoot().appendingPathComponent("Sources")
         guard let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil) else {
             throw MissingFile(path: sources.path)
         }
@@ -25,7 +27,7 @@ struct MetricsDocumentationTests {
     }
 
     static func text(_ relativePath: String) throws -> String {
-        let url = packageRoot.appendingPathComponent(relativePath)
+        let url = try packageRoot().appendingPathComponent(relativePath)
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw MissingFile(path: url.path) }
         return text
     }

@@ -6,19 +6,9 @@ import Yams
 
 @testable import KubeVip
 
-/// The package's files, found from this file's location so that the tests do not depend on the working
-/// directory.
+/// The package's files, whatever the working directory.
 enum PackageRoot {
-    static let url: URL? = {
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while directory.path != "/" {
-            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
-                return directory
-            }
-            directory.deleteLastPathComponent()
-        }
-        return nil
-    }()
+    static let url = NetworkLab.packageRoot
 
     static func file(_ path: String) throws -> URL {
         try #require(url, "package root not found above \(#filePath)").appendingPathComponent(path)

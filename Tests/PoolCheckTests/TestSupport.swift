@@ -30,17 +30,7 @@ func reportLines(_ text: String, fileName: String = "test.yaml") throws -> [Stri
 }
 
 enum PackageFiles {
-    /// The package root, found from this file's location so that tests do not depend on the working directory.
-    static let root: URL? = {
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while directory.path != "/" {
-            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
-                return directory
-            }
-            directory.deleteLastPathComponent()
-        }
-        return nil
-    }()
+    static let root = NetworkLab.packageRoot
 
     static let manifestPath = "manifest/kubevip-configmap.yaml"
 
@@ -70,40 +60,7 @@ struct TemporaryFile {
 
 /// The `kube-vip` executable that `swift test` built for this run.
 enum KubeVipBinary {
-    /// The test runner lives in the build products directory next to the executables: on Linux it is the
-    /// process itself, on macOS the `.xctest` bundle loaded into `xctest`. Other scratch folders under the
-    /// package root are searched last, newest binary first, since they may hold a stale build.
-    static let url: URL? = {
-        var directories: [URL] = []
-        if let executable = Bundle.main.executableURL {
-            directories.append(executable.resolvingSymlinksInPath().deletingLastPathComponent())
-        }
-        if let first = CommandLine.arguments.first {
-            directories.append(URL(fileURLWithPath: first).resolvingSymlinksInPath().deletingLastPathComponent())
-        }
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            directories.append(bundle.bundleURL.resolvingSymlinksInPath().deletingLastPathComponent())
-        }
-        for directory in directories {
-            let candidate = directory.appendingPathComponent("kube-vip")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return fallbackInScratchFolders()
-    }()
-
-    private static func fallbackInScratchFolders() -> URL? {
-        guard let root = PackageFiles.root,
-            let entries = try? FileManager.default.contentsOfDirectory(atPath: root.path)
-        else { return nil }
-        let candidates = entries.filter { $0.hasPrefix(".build") }.map {
-            root.appendingPathComponent($0).appendingPathComponent("debug").appendingPathComponent("kube-vip")
-        }.filter { FileManager.default.isExecutableFile(atPath: $0.path) }
-        func modified(_ url: URL) -> Date {
-            let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-            return attributes?[.modificationDate] as? Date ?? .distantPast
-        }
-        return candidates.max { modified($0) < modified($1) }
-    }
+    static let url: URL? = NetworkLab.builtExecutable("kube-vip").map { URL(fileURLWithPath: $0) }
 }
 
 struct ProcessResult: Sendable {
